@@ -1,0 +1,53 @@
+# Thin driver over CMake presets. The two commands a user needs: `make run`, `make test`.
+SHELL := /bin/bash
+JOBS ?= $(shell nproc)
+UPSTREAM ?=
+LISTEN ?= 0.0.0.0:8080
+ADMIN ?= 127.0.0.1:9901
+FUZZ_SECONDS ?= 20
+
+.PHONY: all bootstrap build debug asan fuzz run test test-release test-asan test-fuzz bench clean
+
+all: build
+
+bootstrap:
+	@scripts/bootstrap
+
+build: bootstrap
+	@cmake --preset release >/dev/null
+	@cmake --build build -j $(JOBS)
+
+debug: bootstrap
+	@cmake --preset debug >/dev/null
+	@cmake --build build-debug -j $(JOBS)
+
+asan: bootstrap
+	@cmake --preset asan-ubsan >/dev/null
+	@cmake --build build-asan -j $(JOBS)
+
+fuzz: bootstrap
+	@cmake --preset fuzz >/dev/null
+	@cmake --build build-fuzz -j $(JOBS)
+
+# Main job: ramjet in front of the bundled demo origin, or in front of $(UPSTREAM).
+run: build
+	@scripts/run-demo "$(UPSTREAM)" "$(LISTEN)" "$(ADMIN)"
+
+# Everything CI runs: the optimised build's unit and integration tests, the unit tests
+# under ASan+UBSan, and each fuzz target for a short while over its corpus.
+test: test-release test-asan test-fuzz
+
+test-release: build
+	@cd build && ctest --output-on-failure -j $(JOBS) --timeout 300
+
+test-asan: asan
+	@cd build-asan && ctest --output-on-failure -j $(JOBS) -L unit --timeout 300
+
+test-fuzz: fuzz
+	@scripts/run-fuzzers build-fuzz $(FUZZ_SECONDS)
+
+bench: build
+	@bench/run.sh
+
+clean:
+	rm -rf build build-debug build-asan build-fuzz
