@@ -27,7 +27,7 @@ asan: bootstrap
 
 fuzz: bootstrap
 	@cmake --preset fuzz >/dev/null
-	@cmake --build build-fuzz -j $(JOBS)
+	@cmake --build build-fuzz -j $(JOBS) --target fuzzers
 
 # Main job: ramjet in front of the bundled demo origin, or in front of $(UPSTREAM).
 run: build
