@@ -6,9 +6,15 @@
 namespace ramjet::net {
 namespace {
 
-constexpr std::size_t kStep = 64;
-constexpr std::size_t kClasses = 64;  // up to 4 KiB
-constexpr std::size_t kMaxCachedPerClass = 4096;
+// Size classes: 64-byte steps up to 4 KiB, then 1 KiB steps up to 64 KiB (a proxy
+// exchange frame holds header arrays, so frames of 10-20 KiB are common).
+constexpr std::size_t kSmallStep = 64;
+constexpr std::size_t kSmallLimit = 4096;
+constexpr std::size_t kLargeStep = 1024;
+constexpr std::size_t kLargeLimit = 64 * 1024;
+constexpr std::size_t kSmallClasses = kSmallLimit / kSmallStep;
+constexpr std::size_t kClasses = kSmallClasses + (kLargeLimit - kSmallLimit) / kLargeStep;
+constexpr std::size_t kMaxCachedPerClass = 1024;
 
 struct FreeNode {
   FreeNode* next;
@@ -30,7 +36,19 @@ struct ThreadFrames {
 
 thread_local ThreadFrames t_frames;
 
-std::size_t class_of(std::size_t size) { return (size + kStep - 1) / kStep - 1; }
+std::size_t class_of(std::size_t size) {
+  if (size <= kSmallLimit) {
+    return (size + kSmallStep - 1) / kSmallStep - 1;
+  }
+  return kSmallClasses + (size - kSmallLimit + kLargeStep - 1) / kLargeStep - 1;
+}
+
+std::size_t class_size(std::size_t c) {
+  if (c < kSmallClasses) {
+    return (c + 1) * kSmallStep;
+  }
+  return kSmallLimit + (c - kSmallClasses + 1) * kLargeStep;
+}
 
 }  // namespace
 
@@ -42,7 +60,7 @@ void* FramePool::allocate(std::size_t size) {
       --t_frames.counts[c];
       return node;
     }
-    void* p = std::malloc((c + 1) * kStep);
+    void* p = std::malloc(class_size(c));
     if (p == nullptr) {
       throw std::bad_alloc();
     }

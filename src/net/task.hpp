@@ -17,7 +17,7 @@
 
 namespace ramjet::net {
 
-// Recycles coroutine frames by size class (64-byte steps up to 4 KiB), per thread.
+// Recycles coroutine frames by size class (up to 64 KiB), per thread.
 class FramePool {
  public:
   static void* allocate(std::size_t size);

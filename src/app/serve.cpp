@@ -1,0 +1,127 @@
+#include <pthread.h>
+#include <signal.h>
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <cstdio>
+
+#include "app/commands.hpp"
+#include "core/clock.hpp"
+#include "proxy/server.hpp"
+
+namespace ramjet::app {
+namespace {
+
+spdlog::level::level_enum to_spdlog(config::LogLevel level) {
+  switch (level) {
+    case config::LogLevel::kTrace:
+      return spdlog::level::trace;
+    case config::LogLevel::kDebug:
+      return spdlog::level::debug;
+    case config::LogLevel::kInfo:
+      return spdlog::level::info;
+    case config::LogLevel::kWarn:
+      return spdlog::level::warn;
+    case config::LogLevel::kError:
+      return spdlog::level::err;
+  }
+  return spdlog::level::info;
+}
+
+// Signals are blocked in every thread and taken synchronously here, on the main thread.
+sigset_t block_control_signals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGHUP);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  ::signal(SIGPIPE, SIG_IGN);
+  return set;
+}
+
+void reload(proxy::Server& server, const ServeOptions& options, const config::Environment& env) {
+  if (!options.config_path) {
+    spdlog::warn("reload: no configuration file to reload (started from flags)");
+    return;
+  }
+  auto next = config::build_config(options.config_path, env, options.overrides);
+  if (!next.ok()) {
+    spdlog::error("reload refused, keeping the running configuration: {}",
+                  next.error().to_string());
+    return;
+  }
+  auto snapshot = std::make_shared<const config::Config>(std::move(next.value()));
+  if (!(snapshot->listen == server.config()->listen)) {
+    spdlog::warn("reload: listen address changes need a restart; keeping {}",
+                 server.listen_address().to_string());
+  }
+  auto applied = server.reload(snapshot);
+  if (!applied.ok()) {
+    spdlog::error("reload refused, keeping the running configuration: {}",
+                  applied.error().to_string());
+    return;
+  }
+  spdlog::info("reloaded: {}", config::describe(*snapshot));
+}
+
+}  // namespace
+
+int run_serve(const ServeOptions& options, const config::Environment& env) {
+  auto launched = std::chrono::steady_clock::now();
+  auto built = config::build_config(options.config_path, env, options.overrides);
+  if (!built.ok()) {
+    std::fprintf(stderr, "%s\n", built.error().to_string().c_str());
+    return 2;
+  }
+  auto snapshot = std::make_shared<const config::Config>(std::move(built.value()));
+  spdlog::set_level(to_spdlog(snapshot->log.level));
+  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e%z %^%l%$ %v");
+  sigset_t signals = block_control_signals();
+
+  core::RealClock clock;
+  auto server = proxy::Server::start(snapshot, clock);
+  if (!server.ok()) {
+    spdlog::error("cannot start: {}", server.error().to_string());
+    return 1;
+  }
+  auto startup = std::chrono::duration_cast<std::chrono::microseconds>(
+      std::chrono::steady_clock::now() - launched);
+  // Tests and scripts read this line for the bound port.
+  std::printf("listening on %s\n", server.value()->listen_address().to_string().c_str());
+  std::fflush(stdout);
+  spdlog::info("ramjet started in {:.1f} ms: {}", static_cast<double>(startup.count()) / 1000.0,
+               config::describe(*snapshot));
+
+  for (;;) {
+    int sig = 0;
+    if (sigwait(&signals, &sig) != 0) {
+      continue;
+    }
+    if (sig == SIGHUP) {
+      reload(*server.value(), options, env);
+      continue;
+    }
+    spdlog::info("signal {}: draining (up to {} ms)", sig,
+                 std::chrono::duration_cast<std::chrono::milliseconds>(
+                     server.value()->config()->timeouts.drain)
+                     .count());
+    server.value()->drain_and_stop();
+    auto t = server.value()->totals();
+    spdlog::info("stopped: requests={} connections={} pool_reused={} pool_connected={}",
+                 t.requests, t.connections_accepted, t.pool_reused, t.pool_connected);
+    return 0;
+  }
+}
+
+int run_check_config(const std::string& path, const config::Environment& env) {
+  auto built = config::build_config(path, env, config::CliOverrides{});
+  if (!built.ok()) {
+    std::fprintf(stderr, "%s\n", built.error().to_string().c_str());
+    return 2;
+  }
+  std::printf("%s: ok (%s)\n", path.c_str(), config::describe(built.value()).c_str());
+  return 0;
+}
+
+}  // namespace ramjet::app

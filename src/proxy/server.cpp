@@ -1,0 +1,165 @@
+#include "proxy/server.hpp"
+
+#include <unistd.h>
+
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+#include "net/listener.hpp"
+
+namespace ramjet::proxy {
+
+core::Result<std::vector<std::vector<net::Address>>> resolve_upstreams(
+    const config::Config& config) {
+  std::vector<std::vector<net::Address>> out;
+  for (const auto& u : config.upstreams) {
+    std::vector<net::Address> addresses;
+    for (const auto& ep : u.endpoints) {
+      auto a = net::Address::resolve(ep.host, ep.port);
+      if (!a.ok()) {
+        return core::Error{"cannot resolve upstream endpoint",
+                           u.name + " " + ep.to_string() + ": " + a.error().to_string()};
+      }
+      addresses.push_back(a.value());
+    }
+    out.push_back(std::move(addresses));
+  }
+  return out;
+}
+
+core::Result<std::unique_ptr<Server>> Server::start(std::shared_ptr<const config::Config> config,
+                                                    const core::Clock& clock) {
+  auto resolved = resolve_upstreams(*config);
+  if (!resolved.ok()) {
+    return resolved.error();
+  }
+  auto listen = net::Address::resolve(config->listen.host, config->listen.port);
+  if (!listen.ok()) {
+    return listen.error();
+  }
+  std::size_t count = config->workers;
+  if (count == 0) {
+    count = std::max(1u, std::thread::hardware_concurrency());
+  }
+  // The first socket picks the port (0 = any); the others join it with SO_REUSEPORT.
+  std::vector<int> fds;
+  auto first = net::open_listen_socket(listen.value(), {});
+  if (!first.ok()) {
+    return first.error();
+  }
+  fds.push_back(first.value());
+  net::Address bound = net::Address::local_of(first.value());
+  for (std::size_t i = 1; i < count; ++i) {
+    auto fd = net::open_listen_socket(bound, {});
+    if (!fd.ok()) {
+      for (int f : fds) {
+        ::close(f);
+      }
+      return fd.error();
+    }
+    fds.push_back(fd.value());
+  }
+
+  std::unique_ptr<Server> server(new Server(config, clock));
+  server->listen_address_ = bound;
+  server->worker_state_.resize(count);
+  std::size_t buffer_size = std::max<std::size_t>(16 * 1024, config->limits.max_header_bytes + 4096);
+  std::latch ready(static_cast<std::ptrdiff_t>(count));
+  Server* raw = server.get();
+  auto started = server->workers_.start(
+      count, clock, [raw, &fds, &resolved, &ready, count, buffer_size](std::size_t i,
+                                                                         net::EventLoop& loop) {
+        auto w = std::make_unique<Worker>(i, loop, raw->shared_, raw->clock_, buffer_size);
+        w->apply(raw->config_, resolved.value(), count);
+        w->listen(fds[i]);
+        raw->worker_state_[i] = std::move(w);
+        ready.count_down();
+      });
+  if (!started.ok()) {
+    return started.error();
+  }
+  ready.wait();
+  return server;
+}
+
+Server::~Server() {
+  workers_.stop();
+  workers_.join();
+  // Worker state is destroyed here, on the main thread, after the loops stopped.
+  worker_state_.clear();
+}
+
+core::Result<bool> Server::reload(std::shared_ptr<const config::Config> config) {
+  auto resolved = resolve_upstreams(*config);
+  if (!resolved.ok()) {
+    return resolved.error();
+  }
+  config_ = config;
+  auto shared_resolved =
+      std::make_shared<std::vector<std::vector<net::Address>>>(std::move(resolved.value()));
+  std::size_t count = workers_.size();
+  for (std::size_t i = 0; i < count; ++i) {
+    Worker* w = worker_state_[i].get();
+    workers_.loop(i).post([w, config, shared_resolved, count] {
+      w->apply(config, *shared_resolved, count);
+    });
+  }
+  return true;
+}
+
+void Server::drain_and_stop() {
+  std::mutex mu;
+  std::condition_variable cv;
+  std::size_t remaining = workers_.size();
+  core::Duration timeout = config_->timeouts.drain;
+  for (std::size_t i = 0; i < workers_.size(); ++i) {
+    Worker* w = worker_state_[i].get();
+    workers_.loop(i).post([w, timeout, &mu, &cv, &remaining] {
+      w->drain(timeout, [&mu, &cv, &remaining] {
+        std::lock_guard lock(mu);
+        --remaining;
+        cv.notify_all();
+      });
+    });
+  }
+  std::unique_lock lock(mu);
+  cv.wait_for(lock, timeout + std::chrono::seconds(2), [&] { return remaining == 0; });
+  lock.unlock();
+  workers_.stop();
+  workers_.join();
+}
+
+Server::Totals Server::totals() const {
+  Totals t;
+  for (const auto& w : worker_state_) {
+    if (!w) {
+      continue;
+    }
+    const ProxyStats& s = w->stats();
+    t.connections_accepted += s.connections_accepted.value();
+    t.connections_refused += s.connections_refused.value();
+    t.connections_open += s.connections_open.value();
+    t.connections_idle += s.connections_idle.value();
+    t.requests += s.requests.value();
+    t.responses_2xx += s.responses_2xx.value();
+    t.responses_4xx += s.responses_4xx.value();
+    t.responses_5xx += s.responses_5xx.value();
+    t.bad_requests += s.bad_requests.value();
+    t.client_timeouts += s.client_timeouts.value();
+    t.upstream_connect_errors += s.upstream_connect_errors.value();
+    t.upstream_timeouts += s.upstream_timeouts.value();
+    t.upstream_bad_responses += s.upstream_bad_responses.value();
+    t.upstream_resets += s.upstream_resets.value();
+    t.stale_retries += s.stale_retries.value();
+    t.bytes_in += s.bytes_in.value();
+    t.bytes_out += s.bytes_out.value();
+    const PoolCounters& p = w->pool_counters();
+    t.pool_reused += p.reused.value();
+    t.pool_connected += p.connected.value();
+    t.pool_evicted += p.evicted.value();
+  }
+  return t;
+}
+
+}  // namespace ramjet::proxy

@@ -1,0 +1,66 @@
+#pragma once
+// Server: the running proxy — its workers, their listeners and the current configuration
+// snapshot. Built by the composition root (src/app); reload() and drain() are called from
+// the main thread and reach the workers by posting to their loops.
+
+#include <latch>
+#include <memory>
+#include <vector>
+
+#include "config/config.hpp"
+#include "core/clock.hpp"
+#include "core/result.hpp"
+#include "net/address.hpp"
+#include "net/workers.hpp"
+#include "proxy/worker.hpp"
+
+namespace ramjet::proxy {
+
+// Every upstream's endpoints resolved to addresses, in config order. Blocking (DNS).
+core::Result<std::vector<std::vector<net::Address>>> resolve_upstreams(
+    const config::Config& config);
+
+class Server {
+ public:
+  // Binds the listener(s) and starts the workers. The bound address is in listen_address().
+  static core::Result<std::unique_ptr<Server>> start(std::shared_ptr<const config::Config> config,
+                                                     const core::Clock& clock);
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  const net::Address& listen_address() const { return listen_address_; }
+  std::size_t worker_count() const { return workers_.size(); }
+  std::shared_ptr<const config::Config> config() const { return config_; }
+
+  // Installs a new snapshot in every worker; the listener address is not changed.
+  core::Result<bool> reload(std::shared_ptr<const config::Config> config);
+  // Stops accepting and waits (up to config.timeouts.drain, then aborts) for in-flight
+  // exchanges; then stops the workers. Blocks the caller.
+  void drain_and_stop();
+
+  // Sums of the workers' counters (relaxed reads; approximate while traffic flows).
+  struct Totals {
+    std::uint64_t connections_accepted = 0, connections_refused = 0, requests = 0;
+    std::int64_t connections_open = 0, connections_idle = 0;
+    std::uint64_t responses_2xx = 0, responses_4xx = 0, responses_5xx = 0;
+    std::uint64_t bad_requests = 0, client_timeouts = 0, upstream_connect_errors = 0;
+    std::uint64_t upstream_timeouts = 0, upstream_bad_responses = 0, upstream_resets = 0;
+    std::uint64_t stale_retries = 0, pool_reused = 0, pool_connected = 0, pool_evicted = 0;
+    std::uint64_t bytes_in = 0, bytes_out = 0;
+  };
+  Totals totals() const;
+
+ private:
+  Server(std::shared_ptr<const config::Config> config, const core::Clock& clock)
+      : config_(std::move(config)), clock_(clock) {}
+
+  std::shared_ptr<const config::Config> config_;
+  const core::Clock& clock_;
+  net::Address listen_address_;
+  SharedState shared_;
+  net::Workers workers_;
+  std::vector<std::unique_ptr<Worker>> worker_state_;
+};
+
+}  // namespace ramjet::proxy

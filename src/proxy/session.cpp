@@ -1,0 +1,975 @@
+#include "proxy/session.hpp"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include <cstring>
+
+#include "http/parser.hpp"
+#include "proxy/head_writer.hpp"
+#include "proxy/worker.hpp"
+
+namespace ramjet::proxy {
+namespace {
+
+using namespace std::chrono_literals;
+using core::MonoTime;
+
+constexpr std::size_t kMaxHeaderSlots = 128;
+constexpr std::size_t kMaxRequestIdBytes = 128;
+
+// Everything about one request/response that outlives the bytes it was parsed from.
+struct ExchangeState {
+  http::Method method = http::Method::kGet;
+  int client_minor = 1;
+  bool client_keep_alive = true;
+  char request_id[kMaxRequestIdBytes];
+  std::size_t request_id_len = 0;
+  MonoTime started{};
+  MonoTime upstream_started{};
+  MonoTime upstream_headers{};
+  MonoTime deadline{};
+  int status = 0;
+};
+
+MonoTime earlier(MonoTime a, MonoTime b) { return a < b ? a : b; }
+
+bool is_idempotent(http::Method m) {
+  switch (m) {
+    case http::Method::kGet:
+    case http::Method::kHead:
+    case http::Method::kPut:
+    case http::Method::kDelete:
+    case http::Method::kOptions:
+    case http::Method::kTrace:
+    case http::Method::kQuery:
+      return true;
+    default:
+      return false;
+  }
+}
+
+std::uint64_t splitmix64(std::uint64_t x) {
+  x += 0x9e3779b97f4a7c15ULL;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+  return x ^ (x >> 31);
+}
+
+void count_status(ProxyStats& stats, int status) {
+  if (status < 200) {
+    stats.responses_1xx.add();
+  } else if (status < 300) {
+    stats.responses_2xx.add();
+  } else if (status < 400) {
+    stats.responses_3xx.add();
+  } else if (status < 500) {
+    stats.responses_4xx.add();
+  } else {
+    stats.responses_5xx.add();
+  }
+}
+
+std::string_view find_header(std::span<const http::Header> headers, std::string_view name) {
+  for (const auto& h : headers) {
+    if (http::iequals(h.name, name)) {
+      return h.value;
+    }
+  }
+  return {};
+}
+
+bool has_header(std::span<const http::Header> headers, std::string_view name) {
+  for (const auto& h : headers) {
+    if (http::iequals(h.name, name)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+// Headers ramjet sets itself on the way upstream (the client's copies are replaced).
+bool replaced_upstream(std::string_view name, bool x_forwarded) {
+  if (http::iequals(name, "host") || http::iequals(name, "expect") ||
+      http::iequals(name, "x-request-id")) {
+    return true;
+  }
+  return x_forwarded && (http::iequals(name, "x-forwarded-for") ||
+                         http::iequals(name, "x-forwarded-proto") ||
+                         http::iequals(name, "x-forwarded-host"));
+}
+
+bool peer_trusted(const config::ProxyOptions& proxy, const net::Address& peer) {
+  if (proxy.trusted_proxies.empty()) {
+    return false;
+  }
+  std::uint8_t bytes[16];
+  std::size_t len = 0;
+  if (peer.family() == AF_INET) {
+    const auto* sin = reinterpret_cast<const sockaddr_in*>(&peer.storage);
+    std::memcpy(bytes, &sin->sin_addr, 4);
+    len = 4;
+  } else {
+    const auto* sin6 = reinterpret_cast<const sockaddr_in6*>(&peer.storage);
+    std::memcpy(bytes, &sin6->sin6_addr, 16);
+    len = 16;
+  }
+  for (const auto& cidr : proxy.trusted_proxies) {
+    if (cidr.ipv6 == (len == 16) && cidr.contains(std::span<const std::uint8_t>(bytes, len))) {
+      return true;
+    }
+  }
+  return false;
+}
+
+void write_peer_ip(HeadWriter& w, const net::Address& peer) {
+  char buf[INET6_ADDRSTRLEN] = {};
+  if (peer.family() == AF_INET) {
+    ::inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in*>(&peer.storage)->sin_addr, buf,
+                sizeof(buf));
+  } else {
+    ::inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6*>(&peer.storage)->sin6_addr,
+                buf, sizeof(buf));
+  }
+  w.add(buf);
+}
+
+// The request head sent upstream: origin-form target, HTTP/1.1, hop-by-hop fields and
+// those the Connection header lists removed, ramjet's own fields added.
+void build_upstream_head(HeadWriter& w, const http::RequestHead& req, const ExchangeState& st,
+                         const config::Config& cfg, const config::UpstreamOptions& upstream,
+                         const net::Address& peer) {
+  const auto& proxy = cfg.proxy;
+  w.add(req.method).add(" ");
+  if (!req.authority.empty()) {
+    w.add(req.path.empty() ? std::string_view("/") : req.path);
+    if (!req.query.empty()) {
+      w.add("?").add(req.query);
+    }
+  } else {
+    w.add(req.target);
+  }
+  w.add(" HTTP/1.1\r\n");
+  w.add("Host: ").add(upstream.host_rewrite ? std::string_view(*upstream.host_rewrite)
+                                            : req.host).add("\r\n");
+  bool trusted = proxy.x_forwarded && peer_trusted(proxy, peer);
+  std::string_view incoming_xff;
+  std::string_view incoming_proto;
+  std::string_view incoming_host;
+  for (const auto& h : req.headers) {
+    if (http::is_hop_by_hop(h.name) || http::connection_lists(req.headers, h.name)) {
+      continue;
+    }
+    if (replaced_upstream(h.name, proxy.x_forwarded)) {
+      if (trusted && http::iequals(h.name, "x-forwarded-for")) {
+        incoming_xff = h.value;
+      } else if (trusted && http::iequals(h.name, "x-forwarded-proto")) {
+        incoming_proto = h.value;
+      } else if (trusted && http::iequals(h.name, "x-forwarded-host")) {
+        incoming_host = h.value;
+      }
+      continue;
+    }
+    if (proxy.via && http::iequals(h.name, "via")) {
+      w.add("Via: ").add(h.value).add(", 1.1 ramjet\r\n");
+      continue;
+    }
+    w.header(h.name, h.value);
+  }
+  if (req.body == http::BodyKind::kChunked) {
+    w.add("Transfer-Encoding: chunked\r\n");
+  }
+  if (proxy.via && !has_header(req.headers, "via")) {
+    w.add("Via: 1.1 ramjet\r\n");
+  }
+  if (proxy.x_forwarded) {
+    w.add("X-Forwarded-For: ");
+    if (!incoming_xff.empty()) {
+      w.add(incoming_xff).add(", ");
+    }
+    write_peer_ip(w, peer);
+    w.add("\r\nX-Forwarded-Proto: ").add(incoming_proto.empty() ? "http" : incoming_proto);
+    w.add("\r\nX-Forwarded-Host: ").add(incoming_host.empty() ? req.host : incoming_host);
+    w.add("\r\n");
+  }
+  if (st.request_id_len > 0) {
+    w.header("X-Request-Id", std::string_view(st.request_id, st.request_id_len));
+  }
+  w.add("\r\n");
+}
+
+void add_timing_headers(HeadWriter& w, const ExchangeState& st, MonoTime now) {
+  auto total_ns = static_cast<std::uint64_t>(
+      std::chrono::duration_cast<std::chrono::nanoseconds>(now - st.started).count());
+  w.add("Server-Timing: total;dur=").add_fixed(total_ns / 1000, 3);
+  if (st.upstream_headers > st.upstream_started && st.upstream_started > MonoTime{}) {
+    auto up_ns = static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                                st.upstream_headers - st.upstream_started)
+                                                .count());
+    w.add(", upstream;dur=").add_fixed(up_ns / 1000, 3);
+  }
+  w.add("\r\nX-Process-Time: ").add_fixed(total_ns / 1000, 6).add("\r\n");
+}
+
+// The response head sent to the client.
+void build_client_head(HeadWriter& w, const http::ResponseHead& resp, const ExchangeState& st,
+                       const config::Config& cfg, bool keep_alive, bool dechunk,
+                       MonoTime now) {
+  w.add(st.client_minor == 0 ? "HTTP/1.0 " : "HTTP/1.1 ").add_uint(static_cast<std::uint64_t>(resp.status));
+  w.add(" ").add(resp.reason.empty() ? http::reason_phrase(resp.status) : resp.reason).add("\r\n");
+  bool has_via = false;
+  for (const auto& h : resp.headers) {
+    if (http::is_hop_by_hop(h.name) || http::connection_lists(resp.headers, h.name)) {
+      continue;
+    }
+    if (cfg.proxy.add_request_id && http::iequals(h.name, "x-request-id")) {
+      continue;
+    }
+    if (cfg.proxy.via && http::iequals(h.name, "via")) {
+      w.add("Via: ").add(h.value).add(", 1.1 ramjet\r\n");
+      has_via = true;
+      continue;
+    }
+    w.header(h.name, h.value);
+  }
+  if (resp.body == http::BodyKind::kChunked && !dechunk) {
+    w.add("Transfer-Encoding: chunked\r\n");
+  }
+  if (cfg.proxy.via && !has_via) {
+    w.add("Via: 1.1 ramjet\r\n");
+  }
+  if (st.request_id_len > 0) {
+    w.header("X-Request-Id", std::string_view(st.request_id, st.request_id_len));
+  }
+  if (cfg.proxy.timing_headers) {
+    add_timing_headers(w, st, now);
+  }
+  if (!keep_alive) {
+    w.add("Connection: close\r\n");
+  } else if (st.client_minor == 0) {
+    w.add("Connection: keep-alive\r\n");
+  }
+  w.add("\r\n");
+}
+
+struct RuntimePin {
+  Worker& worker;
+  Runtime* runtime;
+  explicit RuntimePin(Worker& w) : worker(w), runtime(w.pin_runtime()) {}
+  ~RuntimePin() { worker.unpin_runtime(runtime); }
+  RuntimePin(const RuntimePin&) = delete;
+  RuntimePin& operator=(const RuntimePin&) = delete;
+};
+
+
+enum class Outcome : std::uint8_t {
+  kOk,
+  kClientGone,       // client closed, reset or timed out: nothing more can be sent
+  kClientTimeout,
+  kBodyTooLarge,
+  kBadBody,          // malformed chunked request body
+  kUpstreamFailed,   // write to or read from upstream failed
+  kUpstreamTimeout,
+  kUpstreamClosedEarly,  // closed before sending any byte of a response
+  kUpstreamBad,      // unparsable response
+};
+
+struct Deadlines {
+  core::Duration client_gap;
+  core::Duration upstream_gap;
+  MonoTime total;
+  MonoTime client(MonoTime now) const { return earlier(now + client_gap, total); }
+  MonoTime upstream(MonoTime now) const { return earlier(now + upstream_gap, total); }
+};
+
+// Streams the request body that follows the head (whose first bytes may already sit in
+// `in` after `head_size`) to the upstream. On success `next` is the offset in `in` where
+// the next pipelined request starts and `in_len` how many bytes `in` holds.
+net::Task<Outcome> send_request_body(net::EventLoop& loop, net::Socket& client,
+                                     net::Socket& upstream, char* in, std::size_t capacity,
+                                     std::size_t& in_len, std::size_t& next,
+                                     const http::RequestHead& req, std::size_t head_size,
+                                     std::uint64_t max_body, const Deadlines& dl,
+                                     ProxyStats& stats, http::ParseError& error) {
+  std::size_t pos = head_size;
+  if (req.body == http::BodyKind::kContentLength) {
+    std::uint64_t remaining = req.content_length;
+    for (;;) {
+      std::size_t take = static_cast<std::size_t>(
+          std::min<std::uint64_t>(remaining, in_len - pos));
+      if (take > 0) {
+        net::IoResult w = co_await upstream.write(std::string_view(in + pos, take),
+                                                  dl.upstream(loop.now()));
+        if (!w.ok()) {
+          co_return Outcome::kUpstreamFailed;
+        }
+        remaining -= take;
+        pos += take;
+      }
+      if (remaining == 0) {
+        next = pos;
+        co_return Outcome::kOk;
+      }
+      net::IoResult r = co_await client.read(std::span<char>(in, capacity), dl.client(loop.now()));
+      if (r.error == ETIMEDOUT) {
+        co_return Outcome::kClientTimeout;
+      }
+      if (!r.ok() || r.n == 0) {
+        co_return Outcome::kClientGone;
+      }
+      stats.bytes_in.add(static_cast<std::uint64_t>(r.n));
+      pos = 0;
+      in_len = static_cast<std::size_t>(r.n);
+    }
+  }
+  // Chunked: validate the framing, forward the consumed bytes verbatim.
+  http::ChunkedDecoder decoder;
+  for (;;) {
+    std::size_t start = pos;
+    bool done = false;
+    while (pos < in_len) {
+      auto step = decoder.feed(std::string_view(in + pos, in_len - pos));
+      if (step.status == http::ParseStatus::kError) {
+        error = step.error;
+        co_return Outcome::kBadBody;
+      }
+      pos += step.consumed;
+      if (decoder.body_bytes() > max_body) {
+        co_return Outcome::kBodyTooLarge;
+      }
+      if (step.status == http::ParseStatus::kComplete) {
+        done = true;
+        break;
+      }
+      if (step.consumed == 0) {
+        break;
+      }
+    }
+    if (pos > start) {
+      net::IoResult w = co_await upstream.write(std::string_view(in + start, pos - start),
+                                                dl.upstream(loop.now()));
+      if (!w.ok()) {
+        co_return Outcome::kUpstreamFailed;
+      }
+    }
+    if (done) {
+      next = pos;
+      co_return Outcome::kOk;
+    }
+    // Keep an incomplete tail (the decoder holds its state, so drop consumed bytes only).
+    std::size_t tail = in_len - pos;
+    if (tail > 0) {
+      std::memmove(in, in + pos, tail);
+    }
+    in_len = tail;
+    pos = 0;
+    if (in_len == capacity) {
+      error = http::ParseError::kBadChunkSize;
+      co_return Outcome::kBadBody;
+    }
+    net::IoResult r = co_await client.read(std::span<char>(in + in_len, capacity - in_len),
+                                           dl.client(loop.now()));
+    if (r.error == ETIMEDOUT) {
+      co_return Outcome::kClientTimeout;
+    }
+    if (!r.ok() || r.n == 0) {
+      co_return Outcome::kClientGone;
+    }
+    stats.bytes_in.add(static_cast<std::uint64_t>(r.n));
+    in_len += static_cast<std::size_t>(r.n);
+  }
+}
+
+// Reads the response head into `up`. Informational responses other than 100 are relayed
+// to HTTP/1.1 clients as they come. On success `head_size` is the final head's size.
+net::Task<Outcome> read_response_head(net::EventLoop& loop, net::Socket& client,
+                                      net::Socket& upstream, char* up, std::size_t capacity,
+                                      std::size_t& up_len, std::size_t& head_size,
+                                      http::Method method, int client_minor,
+                                      const http::ParseLimits& limits,
+                                      std::span<http::Header> slots, http::ResponseHead& resp,
+                                      MonoTime header_deadline, const Deadlines& dl) {
+  up_len = 0;
+  bool any_byte = false;
+  for (;;) {
+    if (up_len > 0) {
+      auto pr = http::parse_response(std::string_view(up, up_len), limits, method, slots, resp);
+      if (pr.status == http::ParseStatus::kError) {
+        co_return Outcome::kUpstreamBad;
+      }
+      if (pr.status == http::ParseStatus::kComplete) {
+        if (resp.status >= 100 && resp.status < 200) {
+          if (resp.status == 101) {
+            co_return Outcome::kUpstreamBad;  // never asked for: Upgrade is not forwarded
+          }
+          if (resp.status != 100 && client_minor == 1) {
+            net::IoResult w = co_await client.write(std::string_view(up, pr.consumed),
+                                                    dl.client(loop.now()));
+            if (!w.ok()) {
+              co_return Outcome::kClientGone;
+            }
+          }
+          std::memmove(up, up + pr.consumed, up_len - pr.consumed);
+          up_len -= pr.consumed;
+          continue;
+        }
+        head_size = pr.consumed;
+        co_return Outcome::kOk;
+      }
+      if (up_len == capacity) {
+        co_return Outcome::kUpstreamBad;
+      }
+    }
+    net::IoResult r = co_await upstream.read(std::span<char>(up + up_len, capacity - up_len),
+                                             earlier(header_deadline, dl.total));
+    if (r.error == ETIMEDOUT) {
+      co_return Outcome::kUpstreamTimeout;
+    }
+    if (!r.ok() || r.n == 0) {
+      co_return any_byte ? Outcome::kUpstreamFailed : Outcome::kUpstreamClosedEarly;
+    }
+    any_byte = true;
+    up_len += static_cast<std::size_t>(r.n);
+  }
+}
+
+// Streams the response body from `up` (bytes after the head first) to the client.
+// `reusable` tells whether the upstream connection ended exactly at the message's end.
+net::Task<Outcome> relay_response_body(net::EventLoop& loop, net::Socket& client,
+                                       net::Socket& upstream, char* up, std::size_t capacity,
+                                       std::size_t up_len, std::size_t head_size,
+                                       std::string_view client_head,
+                                       const http::ResponseHead& resp, bool dechunk,
+                                       const Deadlines& dl, ProxyStats& stats,
+                                       bool& reusable) {
+  reusable = false;
+  std::size_t pos = head_size;
+  bool head_sent = false;
+  auto send = [&](std::string_view body) -> net::Socket::WriteOp {
+    iovec iov[2];
+    std::size_t n = 0;
+    if (!head_sent) {
+      iov[n++] = {const_cast<char*>(client_head.data()), client_head.size()};
+      head_sent = true;
+    }
+    if (!body.empty()) {
+      iov[n++] = {const_cast<char*>(body.data()), body.size()};
+    }
+    return client.write(std::span<const iovec>(iov, n), dl.client(loop.now()));
+  };
+  auto read_more = [&]() -> net::Socket::ReadOp {
+    return upstream.read(std::span<char>(up, capacity), dl.upstream(loop.now()));
+  };
+
+  if (resp.body == http::BodyKind::kNone) {
+    net::IoResult w = co_await send({});
+    stats.bytes_out.add(w.ok() ? static_cast<std::uint64_t>(w.n) : 0);
+    reusable = up_len == head_size;
+    co_return w.ok() ? Outcome::kOk : Outcome::kClientGone;
+  }
+  if (resp.body == http::BodyKind::kContentLength) {
+    std::uint64_t remaining = resp.content_length;
+    for (;;) {
+      std::size_t take = static_cast<std::size_t>(std::min<std::uint64_t>(remaining, up_len - pos));
+      if (take > 0 || !head_sent) {
+        net::IoResult w = co_await send(std::string_view(up + pos, take));
+        if (!w.ok()) {
+          co_return Outcome::kClientGone;
+        }
+        stats.bytes_out.add(static_cast<std::uint64_t>(w.n));
+        remaining -= take;
+        pos += take;
+      }
+      if (remaining == 0) {
+        reusable = pos == up_len;
+        co_return Outcome::kOk;
+      }
+      net::IoResult r = co_await read_more();
+      if (r.error == ETIMEDOUT) {
+        co_return Outcome::kUpstreamTimeout;
+      }
+      if (!r.ok() || r.n == 0) {
+        co_return Outcome::kUpstreamFailed;
+      }
+      pos = 0;
+      up_len = static_cast<std::size_t>(r.n);
+    }
+  }
+  if (resp.body == http::BodyKind::kUntilClose) {
+    for (;;) {
+      if (up_len > pos || !head_sent) {
+        net::IoResult w = co_await send(std::string_view(up + pos, up_len - pos));
+        if (!w.ok()) {
+          co_return Outcome::kClientGone;
+        }
+        stats.bytes_out.add(static_cast<std::uint64_t>(w.n));
+      }
+      net::IoResult r = co_await read_more();
+      if (r.error == ETIMEDOUT) {
+        co_return Outcome::kUpstreamTimeout;
+      }
+      if (!r.ok()) {
+        co_return Outcome::kUpstreamFailed;
+      }
+      if (r.n == 0) {
+        co_return Outcome::kOk;
+      }
+      pos = 0;
+      up_len = static_cast<std::size_t>(r.n);
+    }
+  }
+  // Chunked: forward verbatim (or only the data, for an HTTP/1.0 client).
+  http::ChunkedDecoder decoder;
+  for (;;) {
+    std::size_t start = pos;
+    bool done = false;
+    while (pos < up_len) {
+      auto step = decoder.feed(std::string_view(up + pos, up_len - pos));
+      if (step.status == http::ParseStatus::kError) {
+        co_return Outcome::kUpstreamBad;
+      }
+      if (dechunk && !step.data.empty()) {
+        net::IoResult w = co_await send(step.data);
+        if (!w.ok()) {
+          co_return Outcome::kClientGone;
+        }
+      }
+      pos += step.consumed;
+      if (step.status == http::ParseStatus::kComplete) {
+        done = true;
+        break;
+      }
+      if (step.consumed == 0) {
+        break;
+      }
+    }
+    if (!dechunk && (pos > start || !head_sent)) {
+      net::IoResult w = co_await send(std::string_view(up + start, pos - start));
+      if (!w.ok()) {
+        co_return Outcome::kClientGone;
+      }
+      stats.bytes_out.add(static_cast<std::uint64_t>(w.n));
+    } else if (dechunk && !head_sent) {
+      net::IoResult w = co_await send({});
+      if (!w.ok()) {
+        co_return Outcome::kClientGone;
+      }
+    }
+    if (done) {
+      reusable = pos == up_len;
+      co_return Outcome::kOk;
+    }
+    std::size_t tail = up_len - pos;
+    if (tail > 0) {
+      std::memmove(up, up + pos, tail);
+    }
+    up_len = tail;
+    pos = 0;
+    if (up_len == capacity) {
+      co_return Outcome::kUpstreamBad;
+    }
+    net::IoResult r = co_await upstream.read(std::span<char>(up + up_len, capacity - up_len),
+                                             dl.upstream(loop.now()));
+    if (r.error == ETIMEDOUT) {
+      co_return Outcome::kUpstreamTimeout;
+    }
+    if (!r.ok() || r.n == 0) {
+      co_return Outcome::kUpstreamFailed;
+    }
+    up_len += static_cast<std::size_t>(r.n);
+  }
+}
+
+}  // namespace
+
+// Per-request scratch that lives in the coroutine frame (no allocation per request).
+struct Exchange {
+  http::Header request_headers[kMaxHeaderSlots];
+  http::Header response_headers[kMaxHeaderSlots];
+  http::RequestHead req;
+  std::size_t head_size = 0;
+  ExchangeState st;
+};
+
+Session::Session(Worker& worker, int fd, const net::Address& peer)
+    : worker_(worker), socket_(worker.loop(), fd), peer_(peer) {
+  socket_.set_idle_callback(&Session::on_readable, this);
+  idle_timer_.set_callback(&Session::on_idle_timeout, this);
+}
+
+Session::~Session() {
+  if (idle_counted_) {
+    worker_.stats().connections_idle.sub();
+  }
+}
+
+void Session::start() {
+  // Serves at once if the request is already there; else run() parks the session idle
+  // with the header timeout.
+  running_ = true;
+  net::spawn(run());
+}
+
+void Session::on_readable(net::IoWatcher* /*w*/, void* arg) {
+  auto* s = static_cast<Session*>(arg);
+  if (s->running_ || s->closed_) {
+    return;
+  }
+  s->running_ = true;
+  s->worker_.loop().cancel(s->idle_timer_);
+  if (s->idle_counted_) {
+    s->worker_.stats().connections_idle.sub();
+    s->idle_counted_ = false;
+  }
+  net::spawn(s->run());
+}
+
+void Session::on_idle_timeout(net::Timer* /*t*/, void* arg) {
+  auto* s = static_cast<Session*>(arg);
+  if (!s->served_any_ && s->requests_ == 0) {
+    s->worker_.stats().client_timeouts.add();
+  }
+  s->close();
+}
+
+void Session::go_idle(core::Duration timeout) {
+  in_.release();
+  in_len_ = 0;
+  worker_.loop().arm(idle_timer_, worker_.loop().now() + timeout);
+  if (!idle_counted_) {
+    worker_.stats().connections_idle.add();
+    idle_counted_ = true;
+  }
+}
+
+void Session::drain() {
+  draining_ = true;
+  if (!running_) {
+    close();
+  }
+}
+
+void Session::abort() {
+  if (running_) {
+    socket_.abort_io(ECANCELED);
+  } else {
+    close();
+  }
+}
+
+void Session::close() {
+  if (closed_) {
+    return;
+  }
+  closed_ = true;
+  worker_.loop().cancel(idle_timer_);
+  socket_.close();
+  if (!running_) {
+    worker_.session_closed(this);  // deletes this
+  }
+}
+
+net::Task<void> Session::run() {
+  Exchange ex;
+  auto& loop = worker_.loop();
+  for (;;) {
+    if (closed_) {
+      break;
+    }
+    if (!in_) {
+      in_ = worker_.buffers().acquire();
+    }
+    if (in_len_ == 0) {
+      net::IoResult r = socket_.try_read(std::span<char>(in_.data(), in_.capacity()));
+      if (r.error == EAGAIN || r.error == EWOULDBLOCK) {
+        if (draining_) {
+          break;
+        }
+        const auto& t = worker_.runtime().config().timeouts;
+        go_idle(served_any_ ? t.client_idle : t.client_header);
+        running_ = false;
+        co_return;
+      }
+      if (!r.ok() || r.n == 0) {
+        break;
+      }
+      in_len_ = static_cast<std::size_t>(r.n);
+      worker_.stats().bytes_in.add(in_len_);
+    }
+    // Read and parse the request head.
+    Runtime& rt = worker_.runtime();
+    MonoTime head_deadline = loop.now() + rt.config().timeouts.client_header;
+    std::size_t slots = std::min(kMaxHeaderSlots, rt.config().limits.max_headers);
+    http::ParseResult pr;
+    for (;;) {
+      pr = http::parse_request(std::string_view(in_.data(), in_len_), rt.parse_limits(),
+                               std::span<http::Header>(ex.request_headers, slots), ex.req);
+      if (pr.status != http::ParseStatus::kNeedMore) {
+        break;
+      }
+      if (in_len_ == in_.capacity()) {
+        pr.status = http::ParseStatus::kError;
+        pr.error = http::ParseError::kHeadersTooLarge;
+        pr.error_offset = in_len_;
+        break;
+      }
+      net::IoResult r =
+          co_await socket_.read(std::span<char>(in_.data() + in_len_, in_.capacity() - in_len_),
+                                head_deadline);
+      if (r.error == ETIMEDOUT) {
+        worker_.stats().client_timeouts.add();
+        co_await send_error(408, "request head not received in time", in_len_, true);
+        break;
+      }
+      if (!r.ok() || r.n == 0) {
+        break;
+      }
+      in_len_ += static_cast<std::size_t>(r.n);
+      worker_.stats().bytes_in.add(static_cast<std::uint64_t>(r.n));
+    }
+    if (pr.status == http::ParseStatus::kNeedMore) {
+      break;  // timed out or closed mid-head
+    }
+    worker_.stats().requests.add();
+    ++requests_;
+    if (pr.status == http::ParseStatus::kError) {
+      worker_.stats().bad_requests.add();
+      co_await send_error(http::status_for(pr.error), http::to_string(pr.error),
+                          pr.error_offset, true);
+      break;
+    }
+    ex.head_size = pr.consumed;
+    bool keep = co_await serve_one(ex);
+    served_any_ = true;
+    if (!keep || closed_ || draining_) {
+      break;
+    }
+  }
+  running_ = false;
+  close();
+}
+
+net::Task<bool> Session::send_error(int status, std::string_view message, std::size_t offset,
+                                    bool close_after) {
+  char body[512];
+  HeadWriter b(body, sizeof(body));
+  b.add("{\"error\":\"").add(http::reason_phrase(status)).add("\",\"detail\":\"");
+  b.add(message.substr(0, 200)).add("\",\"offset\":").add_uint(offset).add("}\n");
+  char head[512];
+  HeadWriter h(head, sizeof(head));
+  h.add("HTTP/1.1 ").add_uint(static_cast<std::uint64_t>(status)).add(" ");
+  h.add(http::reason_phrase(status)).add("\r\nContent-Type: application/json\r\n");
+  h.add("Content-Length: ").add_uint(b.size()).add("\r\nServer: ramjet\r\n");
+  if (close_after) {
+    h.add("Connection: close\r\n");
+  }
+  h.add("\r\n");
+  iovec iov[2] = {{head, h.size()}, {body, b.size()}};
+  count_status(worker_.stats(), status);
+  auto& loop = worker_.loop();
+  net::IoResult r = co_await socket_.write(std::span<const iovec>(iov, 2),
+                                           loop.now() + std::chrono::seconds(5));
+  if (r.ok()) {
+    worker_.stats().bytes_out.add(static_cast<std::uint64_t>(r.n));
+  }
+  if (close_after) {
+    socket_.shutdown_write();
+  }
+  co_return r.ok() && !close_after;
+}
+
+}  // namespace ramjet::proxy
+
+namespace ramjet::proxy {
+
+net::Task<bool> Session::serve_one(Exchange& ex) {
+  RuntimePin pin(worker_);
+  Runtime& rt = *pin.runtime;
+  const config::Config& cfg = rt.config();
+  auto& loop = worker_.loop();
+  const core::Clock& clock = loop.clock();
+  ProxyStats& stats = worker_.stats();
+  const http::RequestHead& req = ex.req;
+  ExchangeState& st = ex.st;
+  st = ExchangeState{};
+  st.started = clock.now();
+  st.method = req.method_id;
+  st.client_minor = req.minor_version;
+  st.client_keep_alive = req.keep_alive && !draining_;
+  bool has_body = req.body != http::BodyKind::kNone;
+  std::size_t next_request = ex.head_size;  // where the next pipelined request starts
+
+  if (cfg.proxy.add_request_id) {
+    std::string_view id = find_header(req.headers, "x-request-id");
+    if (!id.empty() && id.size() <= kMaxRequestIdBytes) {
+      std::memcpy(st.request_id, id.data(), id.size());
+      st.request_id_len = id.size();
+    } else {
+      std::uint64_t v = splitmix64(worker_.request_id_seed() ^ worker_.next_request_number());
+      static constexpr char kHex[] = "0123456789abcdef";
+      for (int i = 15; i >= 0; --i) {
+        st.request_id[i] = kHex[v & 0xf];
+        v >>= 4;
+      }
+      st.request_id_len = 16;
+    }
+  }
+
+  if (req.method_id == http::Method::kConnect) {
+    co_return co_await send_error(405, "CONNECT is not supported", 0, true);
+  }
+  const config::Route* route = rt.match(req);
+  if (route == nullptr) {
+    co_return co_await send_error(404, "no route matches this request", 0, true);
+  }
+  if (req.body == http::BodyKind::kContentLength &&
+      req.content_length > cfg.limits.max_body_bytes) {
+    co_return co_await send_error(413, "request body larger than limits.max_body_bytes", 0,
+                                  true);
+  }
+  st.deadline = st.started + route->timeout.value_or(cfg.timeouts.request);
+  Deadlines dl{cfg.timeouts.client_body, cfg.timeouts.upstream_body, st.deadline};
+
+  if (req.expect_continue && has_body) {
+    net::IoResult w =
+        co_await socket_.write("HTTP/1.1 100 Continue\r\n\r\n", dl.client(loop.now()));
+    if (!w.ok()) {
+      co_return false;
+    }
+  }
+
+  Runtime::Upstream& ups = rt.upstream(route->upstream_index);
+  bool body_replayable =
+      !has_body || (req.body == http::BodyKind::kContentLength &&
+                    in_len_ - ex.head_size >= req.content_length);
+  bool can_retry = is_idempotent(req.method_id) && body_replayable;
+
+  Buffer hb = worker_.head_buffers().acquire();
+  Buffer up = worker_.buffers().acquire();
+  http::ResponseHead resp;
+  std::size_t up_len = 0;
+  std::size_t resp_head_size = 0;
+  std::unique_ptr<UpstreamConnection> conn;
+  EndpointPool* pool = nullptr;
+  std::size_t slots = std::min(kMaxHeaderSlots, cfg.limits.max_headers);
+
+  for (int attempt = 0;; ++attempt) {
+    pool = ups.endpoints[ups.next++ % ups.endpoints.size()].get();
+    MonoTime connect_deadline = earlier(loop.now() + cfg.timeouts.upstream_connect, st.deadline);
+    AcquireResult acq = co_await pool->acquire(connect_deadline, attempt > 0);
+    if (!acq.connection) {
+      if (acq.error == ETIMEDOUT) {
+        stats.upstream_timeouts.add();
+        co_return co_await send_error(504, "upstream connect timed out", 0, true);
+      }
+      stats.upstream_connect_errors.add();
+      if (acq.error == EAGAIN) {
+        co_return co_await send_error(503, "upstream connection limit reached", 0, true);
+      }
+      co_return co_await send_error(502, "upstream connect failed", 0, true);
+    }
+    conn = std::move(acq.connection);
+    HeadWriter w(hb.data(), hb.capacity());
+    build_upstream_head(w, req, st, cfg, *ups.options, peer_);
+    if (!w.ok()) {
+      pool->release(std::move(conn), true);
+      co_return co_await send_error(431, "request head too large to forward", 0, true);
+    }
+    st.upstream_started = clock.now();
+    net::IoResult hw = co_await conn->socket.write(w.view(), dl.upstream(loop.now()));
+    Outcome out = hw.ok() ? Outcome::kOk : Outcome::kUpstreamFailed;
+    if (out == Outcome::kOk && has_body) {
+      http::ParseError body_error = http::ParseError::kNone;
+      out = co_await send_request_body(loop, socket_, conn->socket, in_.data(), in_.capacity(),
+                                       in_len_, next_request, req, ex.head_size,
+                                       cfg.limits.max_body_bytes, dl, stats, body_error);
+      if (out == Outcome::kBodyTooLarge) {
+        co_return co_await send_error(413, "request body larger than limits.max_body_bytes", 0,
+                                      true);
+      }
+      if (out == Outcome::kBadBody) {
+        stats.bad_requests.add();
+        co_return co_await send_error(http::status_for(body_error), http::to_string(body_error),
+                                      0, true);
+      }
+      if (out == Outcome::kClientTimeout) {
+        stats.client_timeouts.add();
+        co_return co_await send_error(408, "request body not received in time", 0, true);
+      }
+      if (out == Outcome::kClientGone) {
+        co_return false;
+      }
+    }
+    if (out == Outcome::kOk || out == Outcome::kUpstreamFailed) {
+      // Even when the body write failed the upstream may have answered early (e.g. 413).
+      out = co_await read_response_head(
+          loop, socket_, conn->socket, up.data(), up.capacity(), up_len, resp_head_size,
+          req.method_id, req.minor_version, rt.parse_limits(),
+          std::span<http::Header>(ex.response_headers, slots), resp,
+          earlier(loop.now() + cfg.timeouts.upstream_header, st.deadline), dl);
+    }
+    if (out == Outcome::kOk) {
+      break;
+    }
+    bool stale = acq.reused && (out == Outcome::kUpstreamClosedEarly ||
+                                out == Outcome::kUpstreamFailed) && up_len == 0;
+    pool->release(std::move(conn), false);
+    if (stale && can_retry && attempt == 0) {
+      stats.stale_retries.add();
+      continue;
+    }
+    if (out == Outcome::kUpstreamTimeout) {
+      stats.upstream_timeouts.add();
+      co_return co_await send_error(504, "upstream response timed out", 0, true);
+    }
+    if (out == Outcome::kClientGone) {
+      co_return false;
+    }
+    if (out == Outcome::kUpstreamBad) {
+      stats.upstream_bad_responses.add();
+      co_return co_await send_error(502, "invalid response from upstream", 0, true);
+    }
+    stats.upstream_resets.add();
+    co_return co_await send_error(502, "upstream closed the connection", 0, true);
+  }
+  st.upstream_headers = clock.now();
+  st.status = resp.status;
+
+  // Respond to the client.
+  bool dechunk = resp.body == http::BodyKind::kChunked && st.client_minor == 0;
+  bool keep_alive = st.client_keep_alive && !draining_ && !worker_.draining() &&
+                    resp.body != http::BodyKind::kUntilClose && !dechunk;
+  HeadWriter w(hb.data(), hb.capacity());
+  build_client_head(w, resp, st, cfg, keep_alive, dechunk, clock.now());
+  if (!w.ok()) {
+    pool->release(std::move(conn), false);
+    stats.upstream_bad_responses.add();
+    co_return co_await send_error(502, "response head too large to forward", 0, true);
+  }
+  count_status(stats, resp.status);
+  bool reusable = false;
+  Outcome out = co_await relay_response_body(loop, socket_, conn->socket, up.data(),
+                                             up.capacity(), up_len, resp_head_size, w.view(),
+                                             resp, dechunk, dl, stats, reusable);
+  pool->release(std::move(conn), out == Outcome::kOk && reusable && resp.keep_alive);
+  if (out != Outcome::kOk) {
+    if (out == Outcome::kUpstreamTimeout) {
+      stats.upstream_timeouts.add();
+    } else if (out != Outcome::kClientGone) {
+      stats.upstream_resets.add();
+    }
+    co_return false;
+  }
+  if (!keep_alive) {
+    co_return false;
+  }
+  // Keep the pipelined bytes that follow this request.
+  std::size_t leftover = in_len_ > next_request ? in_len_ - next_request : 0;
+  if (leftover > 0) {
+    std::memmove(in_.data(), in_.data() + next_request, leftover);
+  }
+  in_len_ = leftover;
+  co_return true;
+}
+
+}  // namespace ramjet::proxy

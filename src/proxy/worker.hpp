@@ -1,0 +1,121 @@
+#pragma once
+// Worker: everything one worker thread owns (STYLE #5): its listener, its downstream
+// sessions, its upstream pools, its buffers and its counters. Only its own loop touches
+// it; other threads talk to it with loop().post().
+//
+// Configuration arrives as snapshots. A Runtime is the worker's view of one snapshot
+// (resolved endpoints and their pools); sessions pin the Runtime they started a request
+// with, so a reload never changes a request mid-flight, and an old Runtime is freed when
+// its last request ends.
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "config/config.hpp"
+#include "net/event_loop.hpp"
+#include "net/listener.hpp"
+#include "proxy/buffer_pool.hpp"
+#include "proxy/stats.hpp"
+#include "proxy/upstream_pool.hpp"
+
+namespace ramjet::proxy {
+
+class Session;
+
+// Resolved, per-worker form of one configuration snapshot.
+class Runtime {
+ public:
+  struct Upstream {
+    const config::UpstreamOptions* options;
+    std::vector<std::unique_ptr<EndpointPool>> endpoints;
+    std::size_t next = 0;  // round-robin cursor
+  };
+
+  Runtime(net::EventLoop& loop, std::shared_ptr<const config::Config> config,
+          const std::vector<std::vector<net::Address>>& resolved, std::size_t worker_count,
+          PoolCounters& totals);
+
+  const config::Config& config() const { return *config_; }
+  const http::ParseLimits& parse_limits() const { return parse_limits_; }
+  // The first route matching the request, or null.
+  const config::Route* match(const http::RequestHead& head) const;
+  Upstream& upstream(std::size_t index) { return upstreams_[index]; }
+  std::vector<Upstream>& upstreams() { return upstreams_; }
+
+  std::uint32_t users = 0;  // requests in flight that pinned this runtime
+
+ private:
+  std::shared_ptr<const config::Config> config_;
+  http::ParseLimits parse_limits_;
+  std::vector<Upstream> upstreams_;
+};
+
+// State every worker shares with the others: tiny, atomic, off the per-request path.
+struct SharedState {
+  std::atomic<std::uint32_t> open_connections{0};
+};
+
+class Worker {
+ public:
+  // `buffer_size` is the size of every read buffer: it bounds the request and response
+  // heads this worker can take (fixed for the process; reloads cannot raise it).
+  Worker(std::size_t index, net::EventLoop& loop, SharedState& shared,
+         const core::Clock& clock, std::size_t buffer_size);
+  ~Worker();
+  Worker(const Worker&) = delete;
+  Worker& operator=(const Worker&) = delete;
+
+  // Installs a snapshot (first start and reloads). `resolved` holds each upstream's
+  // endpoint addresses, in config order.
+  void apply(std::shared_ptr<const config::Config> config,
+             const std::vector<std::vector<net::Address>>& resolved, std::size_t worker_count);
+  // Starts accepting on `listen_fd` (owned from now on).
+  void listen(int listen_fd);
+  // Stops accepting, closes idle connections and lets busy ones finish their exchange;
+  // after `timeout` aborts whatever is left. `done` runs (on this loop) when empty.
+  void drain(core::Duration timeout, std::function<void()> done);
+
+  net::EventLoop& loop() { return loop_; }
+  std::size_t index() const { return index_; }
+  Runtime& runtime() { return *current_; }
+  Runtime* pin_runtime();
+  void unpin_runtime(Runtime* runtime);
+  BufferPool& buffers() { return buffers_; }
+  BufferPool& head_buffers() { return head_buffers_; }
+  ProxyStats& stats() { return stats_; }
+  const ProxyStats& stats() const { return stats_; }
+  bool draining() const { return draining_; }
+  std::uint64_t next_request_number() { return ++request_counter_; }
+  std::uint64_t request_id_seed() const { return request_id_seed_; }
+
+  // Session lifecycle (called by sessions).
+  void session_closed(Session* session);
+  // Upstream pool counters of this worker since start, over all runtimes.
+  const PoolCounters& pool_counters() const { return pool_totals_; }
+
+ private:
+  void on_accept(int fd, const net::Address& peer);
+  void maybe_finish_drain();
+
+  std::size_t index_;
+  net::EventLoop& loop_;
+  SharedState& shared_;
+  const core::Clock& clock_;
+  std::unique_ptr<Runtime> current_;
+  std::vector<std::unique_ptr<Runtime>> retired_;
+  std::unique_ptr<net::Listener> listener_;
+  BufferPool buffers_;
+  BufferPool head_buffers_;
+  ProxyStats stats_;
+  Session* sessions_ = nullptr;  // intrusive list of live sessions
+  bool draining_ = false;
+  std::function<void()> drained_;
+  net::Timer drain_timer_;
+  std::uint64_t request_counter_ = 0;
+  std::uint64_t request_id_seed_ = 0;
+  PoolCounters pool_totals_;
+};
+
+}  // namespace ramjet::proxy
