@@ -63,6 +63,16 @@ core::Result<std::unique_ptr<Server>> Server::start(std::shared_ptr<const config
 
   std::unique_ptr<Server> server(new Server(config, clock));
   server->listen_address_ = bound;
+  if (config->log.access != config::AccessLog::kOff) {
+    auto log = AccessLog::open(config->log.access, config->log.access_path, count);
+    if (!log.ok()) {
+      for (int f : fds) {
+        ::close(f);
+      }
+      return log.error();
+    }
+    server->access_log_ = std::move(log.value());
+  }
   server->worker_state_.resize(count);
   std::size_t buffer_size = std::max<std::size_t>(16 * 1024, config->limits.max_header_bytes + 4096);
   std::latch ready(static_cast<std::ptrdiff_t>(count));
@@ -72,6 +82,7 @@ core::Result<std::unique_ptr<Server>> Server::start(std::shared_ptr<const config
                                                                          net::EventLoop& loop) {
         auto w = std::make_unique<Worker>(i, loop, raw->shared_, raw->clock_, buffer_size);
         w->apply(raw->config_, resolved.value(), count);
+        w->set_access_log(raw->access_log_.get());
         w->listen(fds[i]);
         raw->worker_state_[i] = std::move(w);
         ready.count_down();

@@ -12,6 +12,7 @@
 #include "core/result.hpp"
 #include "net/address.hpp"
 #include "net/workers.hpp"
+#include "proxy/access_log.hpp"
 #include "proxy/worker.hpp"
 
 namespace ramjet::proxy {
@@ -59,6 +60,7 @@ class Server {
   const core::Clock& clock_;
   net::Address listen_address_;
   SharedState shared_;
+  std::unique_ptr<AccessLog> access_log_;  // outlives the workers that push to it
   net::Workers workers_;
   std::vector<std::unique_ptr<Worker>> worker_state_;
 };

@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "http/parser.hpp"
+#include "proxy/access_log.hpp"
 #include "proxy/head_writer.hpp"
 #include "proxy/worker.hpp"
 
@@ -30,6 +31,8 @@ struct ExchangeState {
   MonoTime upstream_headers{};
   MonoTime deadline{};
   int status = 0;
+  std::string_view route;     // the matched route's name (config owned; pinned)
+  std::string_view endpoint;  // "host:port" of the upstream endpoint used
 };
 
 MonoTime earlier(MonoTime a, MonoTime b) { return a < b ? a : b; }
@@ -251,6 +254,71 @@ void build_client_head(HeadWriter& w, const http::ResponseHead& resp, const Exch
   }
   w.add("\r\n");
 }
+
+// Pushes one access-log record when the exchange ends, whichever way it ends.
+class AccessLogScope {
+ public:
+  AccessLogScope(AccessLog* log, std::size_t worker, const ExchangeState& st,
+                 const http::RequestHead& req, const net::Address& peer,
+                 const std::uint64_t& bytes_out, const int& last_status)
+      : log_(log), worker_(worker), st_(st), bytes_out_(bytes_out), last_status_(last_status),
+        bytes_at_start_(bytes_out) {
+    if (log_ == nullptr) {
+      return;
+    }
+    std::string client = peer.host_string();
+    record_.set_text(req.method, req.target, {}, client, {}, {});
+    method_len_ = record_.method_len;
+    target_len_ = record_.target_len;
+    std::memcpy(client_, client.data(), std::min(client.size(), sizeof(client_)));
+    client_len_ = std::min(client.size(), sizeof(client_));
+    record_.unix_micros = std::chrono::duration_cast<std::chrono::microseconds>(
+                              std::chrono::system_clock::now().time_since_epoch())
+                              .count();
+  }
+  ~AccessLogScope() {
+    if (log_ == nullptr) {
+      return;
+    }
+    char method[32];
+    std::size_t mlen = std::min<std::size_t>(method_len_, sizeof(method));
+    std::memcpy(method, record_.text, mlen);
+    char target[256];
+    std::size_t tlen = std::min<std::size_t>(target_len_, sizeof(target));
+    std::memcpy(target, record_.text + method_len_, tlen);
+    record_.set_text(std::string_view(method, mlen), std::string_view(target, tlen),
+                     std::string_view(st_.request_id, st_.request_id_len),
+                     std::string_view(client_, client_len_), st_.route, st_.endpoint);
+    auto now = std::chrono::steady_clock::now();
+    record_.total_us = static_cast<std::uint32_t>(
+        std::chrono::duration_cast<std::chrono::microseconds>(now - st_.started).count());
+    if (st_.upstream_headers > st_.upstream_started) {
+      record_.upstream_us = static_cast<std::uint32_t>(
+          std::chrono::duration_cast<std::chrono::microseconds>(st_.upstream_headers -
+                                                                st_.upstream_started)
+              .count());
+    }
+    record_.status = static_cast<std::uint16_t>(last_status_);
+    record_.bytes_sent = bytes_out_ - bytes_at_start_;
+    record_.worker = static_cast<std::uint16_t>(worker_);
+    log_->push(worker_, record_);
+  }
+  AccessLogScope(const AccessLogScope&) = delete;
+  AccessLogScope& operator=(const AccessLogScope&) = delete;
+
+ private:
+  AccessLog* log_;
+  std::size_t worker_;
+  const ExchangeState& st_;
+  const std::uint64_t& bytes_out_;
+  const int& last_status_;
+  std::uint64_t bytes_at_start_;
+  std::uint16_t method_len_ = 0;
+  std::uint16_t target_len_ = 0;
+  char client_[48];
+  std::size_t client_len_ = 0;
+  AccessRecord record_;
+};
 
 struct RuntimePin {
   Worker& worker;
@@ -766,11 +834,13 @@ net::Task<bool> Session::send_error(int status, std::string_view message, std::s
   h.add("\r\n");
   iovec iov[2] = {{head, h.size()}, {body, b.size()}};
   count_status(worker_.stats(), status);
+  last_status_ = status;
   auto& loop = worker_.loop();
   net::IoResult r = co_await socket_.write(std::span<const iovec>(iov, 2),
                                            loop.now() + std::chrono::seconds(5));
   if (r.ok()) {
     worker_.stats().bytes_out.add(static_cast<std::uint64_t>(r.n));
+    bytes_out_ += static_cast<std::uint64_t>(r.n);
   }
   if (close_after) {
     socket_.shutdown_write();
@@ -815,6 +885,9 @@ net::Task<bool> Session::serve_one(Exchange& ex) {
     }
   }
 
+  AccessLogScope log_scope(worker_.access_log(), worker_.index(), st, req, peer_,
+                           bytes_out_, last_status_);
+
   if (req.method_id == http::Method::kConnect) {
     co_return co_await send_error(405, "CONNECT is not supported", 0, true);
   }
@@ -838,6 +911,7 @@ net::Task<bool> Session::serve_one(Exchange& ex) {
     }
   }
 
+  st.route = route->name;
   Runtime::Upstream& ups = rt.upstream(route->upstream_index);
   bool body_replayable =
       !has_body || (req.body == http::BodyKind::kContentLength &&
@@ -869,6 +943,7 @@ net::Task<bool> Session::serve_one(Exchange& ex) {
       co_return co_await send_error(502, "upstream connect failed", 0, true);
     }
     conn = std::move(acq.connection);
+    st.endpoint = pool->name();
     HeadWriter w(hb.data(), hb.capacity());
     build_upstream_head(w, req, st, cfg, *ups.options, peer_);
     if (!w.ok()) {
@@ -947,10 +1022,13 @@ net::Task<bool> Session::serve_one(Exchange& ex) {
     co_return co_await send_error(502, "response head too large to forward", 0, true);
   }
   count_status(stats, resp.status);
+  last_status_ = resp.status;
   bool reusable = false;
+  std::uint64_t before = stats.bytes_out.value();
   Outcome out = co_await relay_response_body(loop, socket_, conn->socket, up.data(),
                                              up.capacity(), up_len, resp_head_size, w.view(),
                                              resp, dechunk, dl, stats, reusable);
+  bytes_out_ += stats.bytes_out.value() - before;
   pool->release(std::move(conn), out == Outcome::kOk && reusable && resp.keep_alive);
   if (out != Outcome::kOk) {
     if (out == Outcome::kUpstreamTimeout) {

@@ -69,6 +69,8 @@ class Session {
   bool served_any_ = false;
   bool idle_counted_ = false;
   std::uint32_t requests_ = 0;
+  int last_status_ = 0;          // status of the latest response sent (access log)
+  std::uint64_t bytes_out_ = 0;  // bytes sent to this client so far
 };
 
 }  // namespace ramjet::proxy

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <list>
 #include <memory>
+#include <string>
 
 #include "core/clock.hpp"
 #include "core/units.hpp"
@@ -57,7 +58,8 @@ class EndpointPool {
   // `counters` (the worker's totals) outlives the pool and is bumped with its events.
   EndpointPool(net::EventLoop& loop, net::Address address, PoolLimits limits,
                PoolCounters& counters)
-      : loop_(loop), address_(address), limits_(limits), counters_(counters) {}
+      : loop_(loop), address_(address), name_(address.to_string()), limits_(limits),
+        counters_(counters) {}
   ~EndpointPool();
   EndpointPool(const EndpointPool&) = delete;
   EndpointPool& operator=(const EndpointPool&) = delete;
@@ -71,6 +73,7 @@ class EndpointPool {
   void close_idle();
 
   const net::Address& address() const { return address_; }
+  const std::string& name() const { return name_; }  // "host:port", for logs
   std::uint32_t idle_count() const { return static_cast<std::uint32_t>(idle_.size()); }
   std::uint32_t open_count() const { return open_; }
 
@@ -82,6 +85,7 @@ class EndpointPool {
 
   net::EventLoop& loop_;
   net::Address address_;
+  std::string name_;
   PoolLimits limits_;
   std::list<std::unique_ptr<UpstreamConnection>> idle_;  // front = most recently used
   std::uint32_t open_ = 0;  // idle + busy

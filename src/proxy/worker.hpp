@@ -23,6 +23,7 @@
 namespace ramjet::proxy {
 
 class Session;
+class AccessLog;
 
 // Resolved, per-worker form of one configuration snapshot.
 class Runtime {
@@ -87,6 +88,9 @@ class Worker {
   ProxyStats& stats() { return stats_; }
   const ProxyStats& stats() const { return stats_; }
   bool draining() const { return draining_; }
+  // Null when access logging is off. Set once before the worker serves.
+  AccessLog* access_log() const { return access_log_; }
+  void set_access_log(AccessLog* log) { access_log_ = log; }
   std::uint64_t next_request_number() { return ++request_counter_; }
   std::uint64_t request_id_seed() const { return request_id_seed_; }
 
@@ -116,6 +120,7 @@ class Worker {
   std::uint64_t request_counter_ = 0;
   std::uint64_t request_id_seed_ = 0;
   PoolCounters pool_totals_;
+  AccessLog* access_log_ = nullptr;
 };
 
 }  // namespace ramjet::proxy
