@@ -78,6 +78,10 @@ core::Result<Address> Address::resolve(std::string_view host, std::uint16_t port
     return core::Error{"cannot resolve host", host_str + ": " + ::gai_strerror(rc)};
   }
   Address a;
+  if (res->ai_addrlen > sizeof(a.storage)) {
+    ::freeaddrinfo(res);
+    return core::Error{"unsupported address family", host_str};
+  }
   std::memcpy(&a.storage, res->ai_addr, res->ai_addrlen);
   a.length = static_cast<socklen_t>(res->ai_addrlen);
   ::freeaddrinfo(res);

@@ -2,6 +2,7 @@
 // Address: an IPv4 or IPv6 socket address parsed from "host:port", ":port", "[v6]:port".
 // Only numeric hosts and "localhost" are parsed here; names are resolved elsewhere.
 
+#include <netinet/in.h>
 #include <sys/socket.h>
 
 #include <cstdint>
@@ -12,8 +13,16 @@
 
 namespace ramjet::net {
 
+// Large enough for IPv4 and IPv6 (28 bytes, not sockaddr_storage's 128): an Address is
+// kept in every connection.
+union SockAddr {
+  sockaddr sa;
+  sockaddr_in v4;
+  sockaddr_in6 v6;
+};
+
 struct Address {
-  sockaddr_storage storage{};
+  SockAddr storage{};
   socklen_t length = 0;
 
   static core::Result<Address> parse(std::string_view text);
@@ -22,7 +31,7 @@ struct Address {
   // The locally bound address of `fd`.
   static Address local_of(int fd);
 
-  int family() const { return storage.ss_family; }
+  int family() const { return storage.sa.sa_family; }
   std::uint16_t port() const;
   std::string host_string() const;
   std::string to_string() const;  // "127.0.0.1:8080", "[::1]:8080"
