@@ -165,10 +165,12 @@ Server::Totals Server::totals() const {
     t.stale_retries += s.stale_retries.value();
     t.bytes_in += s.bytes_in.value();
     t.bytes_out += s.bytes_out.value();
-    const PoolCounters& p = w->pool_counters();
-    t.pool_reused += p.reused.value();
-    t.pool_connected += p.connected.value();
-    t.pool_evicted += p.evicted.value();
+    const auto& ups = w->upstream_stats();
+    for (std::size_t i = 0; i < ups.size(); ++i) {
+      t.pool_reused += ups.at(i).pool_reused.value();
+      t.pool_connected += ups.at(i).pool_connected.value();
+      t.pool_evicted += ups.at(i).pool_evicted.value();
+    }
   }
   return t;
 }

@@ -320,6 +320,52 @@ class AccessLogScope {
   AccessRecord record_;
 };
 
+void count_status(RouteStats& stats, int status) {
+  if (status < 200) {
+    stats.responses_1xx.add();
+  } else if (status < 300) {
+    stats.responses_2xx.add();
+  } else if (status < 400) {
+    stats.responses_3xx.add();
+  } else if (status < 500) {
+    stats.responses_4xx.add();
+  } else {
+    stats.responses_5xx.add();
+  }
+}
+
+// Records one exchange in its route's stats when it ends, whichever way it ends.
+class RouteScope {
+ public:
+  RouteScope(RouteStats& stats, const ExchangeState& st, const int& last_status,
+             const std::uint64_t& bytes_out, const core::Clock& clock)
+      : stats_(stats), st_(st), last_status_(last_status), bytes_out_(bytes_out),
+        bytes_at_start_(bytes_out), clock_(clock) {
+    stats_.requests.add();
+    stats_.in_flight.add();
+  }
+  ~RouteScope() {
+    stats_.in_flight.sub();
+    count_status(stats_, last_status_);
+    stats_.latency.record(clock_.now() - st_.started);
+    if (st_.upstream_headers > st_.upstream_started && st_.upstream_started > MonoTime{}) {
+      stats_.upstream_latency.record(st_.upstream_headers - st_.upstream_started);
+    }
+    stats_.bytes_out.add(bytes_out_ - bytes_at_start_);
+  }
+  RouteScope(const RouteScope&) = delete;
+  RouteScope& operator=(const RouteScope&) = delete;
+  RouteStats& stats() { return stats_; }
+
+ private:
+  RouteStats& stats_;
+  const ExchangeState& st_;
+  const int& last_status_;
+  const std::uint64_t& bytes_out_;
+  std::uint64_t bytes_at_start_;
+  const core::Clock& clock_;
+};
+
 struct RuntimePin {
   Worker& worker;
   Runtime* runtime;
@@ -895,8 +941,12 @@ net::Task<bool> Session::serve_one(Exchange& ex) {
   if (route == nullptr) {
     co_return co_await send_error(404, "no route matches this request", 0, true);
   }
+  RouteScope route_scope(rt.route_stats(static_cast<std::size_t>(route - cfg.routes.data())), st,
+                         last_status_, bytes_out_, clock);
+  RouteStats& rstats = route_scope.stats();
   if (req.body == http::BodyKind::kContentLength &&
       req.content_length > cfg.limits.max_body_bytes) {
+    rstats.errors_limit.add();
     co_return co_await send_error(413, "request body larger than limits.max_body_bytes", 0,
                                   true);
   }
@@ -934,12 +984,16 @@ net::Task<bool> Session::serve_one(Exchange& ex) {
     if (!acq.connection) {
       if (acq.error == ETIMEDOUT) {
         stats.upstream_timeouts.add();
+        rstats.errors_timeout.add();
+        ups.stats->timeouts.add();
         co_return co_await send_error(504, "upstream connect timed out", 0, true);
       }
       stats.upstream_connect_errors.add();
       if (acq.error == EAGAIN) {
+        rstats.errors_limit.add();
         co_return co_await send_error(503, "upstream connection limit reached", 0, true);
       }
+      rstats.errors_connect.add();
       co_return co_await send_error(502, "upstream connect failed", 0, true);
     }
     conn = std::move(acq.connection);
@@ -951,6 +1005,7 @@ net::Task<bool> Session::serve_one(Exchange& ex) {
       co_return co_await send_error(431, "request head too large to forward", 0, true);
     }
     st.upstream_started = clock.now();
+    ups.stats->requests.add();
     net::IoResult hw = co_await conn->socket.write(w.view(), dl.upstream(loop.now()));
     Outcome out = hw.ok() ? Outcome::kOk : Outcome::kUpstreamFailed;
     if (out == Outcome::kOk && has_body) {
@@ -959,6 +1014,7 @@ net::Task<bool> Session::serve_one(Exchange& ex) {
                                        in_len_, next_request, req, ex.head_size,
                                        cfg.limits.max_body_bytes, dl, stats, body_error);
       if (out == Outcome::kBodyTooLarge) {
+        rstats.errors_limit.add();
         co_return co_await send_error(413, "request body larger than limits.max_body_bytes", 0,
                                       true);
       }
@@ -995,6 +1051,8 @@ net::Task<bool> Session::serve_one(Exchange& ex) {
     }
     if (out == Outcome::kUpstreamTimeout) {
       stats.upstream_timeouts.add();
+      rstats.errors_timeout.add();
+      ups.stats->timeouts.add();
       co_return co_await send_error(504, "upstream response timed out", 0, true);
     }
     if (out == Outcome::kClientGone) {
@@ -1002,9 +1060,11 @@ net::Task<bool> Session::serve_one(Exchange& ex) {
     }
     if (out == Outcome::kUpstreamBad) {
       stats.upstream_bad_responses.add();
+      rstats.errors_parse.add();
       co_return co_await send_error(502, "invalid response from upstream", 0, true);
     }
     stats.upstream_resets.add();
+    rstats.errors_reset.add();
     co_return co_await send_error(502, "upstream closed the connection", 0, true);
   }
   st.upstream_headers = clock.now();
@@ -1033,8 +1093,10 @@ net::Task<bool> Session::serve_one(Exchange& ex) {
   if (out != Outcome::kOk) {
     if (out == Outcome::kUpstreamTimeout) {
       stats.upstream_timeouts.add();
+      rstats.errors_timeout.add();
     } else if (out != Outcome::kClientGone) {
       stats.upstream_resets.add();
+      rstats.errors_reset.add();
     }
     co_return false;
   }

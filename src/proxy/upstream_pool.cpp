@@ -8,22 +8,23 @@ net::Task<AcquireResult> EndpointPool::acquire(core::MonoTime connect_deadline,
                                                bool fresh_only) {
   if (!fresh_only && !idle_.empty()) {
     auto c = take_idle(idle_.front().get());
-    counters_.reused.add();
+    stats_.pool_reused.add();
     co_return AcquireResult{std::move(c), 0, true};
   }
   if (open_ >= limits_.max_total) {
-    counters_.exhausted.add();
     co_return AcquireResult{nullptr, EAGAIN, false};
   }
   ++open_;
+  stats_.connections_open.add();
   auto op = net::connect(loop_, address_, connect_deadline);
   net::IoResult r = co_await op;
   if (!r.ok()) {
     --open_;
-    counters_.connect_errors.add();
+    stats_.connect_errors.add();
+    stats_.connections_open.sub();
     co_return AcquireResult{nullptr, r.error, false};
   }
-  counters_.connected.add();
+  stats_.pool_connected.add();
   auto c = std::make_unique<UpstreamConnection>();
   c->socket = op.take();
   c->pool = this;
@@ -33,6 +34,7 @@ net::Task<AcquireResult> EndpointPool::acquire(core::MonoTime connect_deadline,
 void EndpointPool::release(std::unique_ptr<UpstreamConnection> c, bool reusable) {
   if (!reusable || limits_.max_idle == 0 || !c->socket.valid()) {
     --open_;
+    stats_.connections_open.sub();
     return;  // destroying the connection closes its socket
   }
   if (idle_.size() >= limits_.max_idle) {
@@ -44,6 +46,7 @@ void EndpointPool::release(std::unique_ptr<UpstreamConnection> c, bool reusable)
   raw->idle_timer.set_callback(&EndpointPool::on_idle_timeout, raw);
   loop_.arm(raw->idle_timer, loop_.now() + limits_.idle_ttl);
   idle_.push_front(std::move(c));
+  stats_.connections_idle.add();
   raw->idle_pos = idle_.begin();
 }
 
@@ -51,6 +54,7 @@ std::unique_ptr<UpstreamConnection> EndpointPool::take_idle(UpstreamConnection* 
   loop_.cancel(c->idle_timer);
   c->socket.set_idle_callback(nullptr, nullptr);
   c->idle = false;
+  stats_.connections_idle.sub();
   auto owned = std::move(*c->idle_pos);
   idle_.erase(c->idle_pos);
   return owned;
@@ -59,7 +63,8 @@ std::unique_ptr<UpstreamConnection> EndpointPool::take_idle(UpstreamConnection* 
 void EndpointPool::evict(UpstreamConnection* c) {
   auto owned = take_idle(c);
   --open_;
-  counters_.evicted.add();
+  stats_.connections_open.sub();
+  stats_.pool_evicted.add();
 }
 
 void EndpointPool::close_idle() {

@@ -13,7 +13,7 @@
 
 #include "core/clock.hpp"
 #include "core/units.hpp"
-#include "metrics/counter.hpp"
+#include "proxy/stats.hpp"
 #include "net/address.hpp"
 #include "net/event_loop.hpp"
 #include "net/socket.hpp"
@@ -25,14 +25,6 @@ struct PoolLimits {
   std::uint32_t max_idle = 64;
   core::Duration idle_ttl = std::chrono::seconds(30);
   std::uint32_t max_total = 1024;
-};
-
-struct PoolCounters {
-  metrics::Counter reused;          // acquisitions served by an idle connection
-  metrics::Counter connected;       // new connections opened
-  metrics::Counter connect_errors;
-  metrics::Counter evicted;         // idle connections closed (ttl, overflow, peer close)
-  metrics::Counter exhausted;       // acquisitions refused at max_total
 };
 
 class EndpointPool;
@@ -55,11 +47,11 @@ struct AcquireResult {
 
 class EndpointPool {
  public:
-  // `counters` (the worker's totals) outlives the pool and is bumped with its events.
+  // `stats` (the worker's stats of this upstream) outlives the pool.
   EndpointPool(net::EventLoop& loop, net::Address address, PoolLimits limits,
-               PoolCounters& counters)
+               UpstreamStats& stats)
       : loop_(loop), address_(address), name_(address.to_string()), limits_(limits),
-        counters_(counters) {}
+        stats_(stats) {}
   ~EndpointPool();
   EndpointPool(const EndpointPool&) = delete;
   EndpointPool& operator=(const EndpointPool&) = delete;
@@ -89,7 +81,7 @@ class EndpointPool {
   PoolLimits limits_;
   std::list<std::unique_ptr<UpstreamConnection>> idle_;  // front = most recently used
   std::uint32_t open_ = 0;  // idle + busy
-  PoolCounters& counters_;
+  UpstreamStats& stats_;
 };
 
 }  // namespace ramjet::proxy

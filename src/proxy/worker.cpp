@@ -8,21 +8,29 @@ namespace ramjet::proxy {
 
 Runtime::Runtime(net::EventLoop& loop, std::shared_ptr<const config::Config> config,
                  const std::vector<std::vector<net::Address>>& resolved,
-                 std::size_t worker_count, PoolCounters& totals)
+                 std::size_t worker_count, StatsTable<RouteStats>& route_stats,
+                 StatsTable<UpstreamStats>& upstream_stats)
     : config_(std::move(config)), parse_limits_(config::parse_limits(config_->limits)) {
   std::size_t share = std::max<std::size_t>(worker_count, 1);
   upstreams_.reserve(config_->upstreams.size());
   for (std::size_t i = 0; i < config_->upstreams.size(); ++i) {
     const auto& opts = config_->upstreams[i];
-    Upstream u{&opts, {}, 0};
+    Upstream u{&opts, {}, 0, upstream_stats.get_or_create(opts.name)};
+    if (u.stats == nullptr) {
+      u.stats = &overflow_upstream_stats_;
+    }
     PoolLimits limits;
     limits.max_idle = static_cast<std::uint32_t>((opts.pool.max_idle + share - 1) / share);
     limits.max_total = static_cast<std::uint32_t>((opts.pool.max_total + share - 1) / share);
     limits.idle_ttl = opts.pool.idle_ttl;
     for (const auto& address : resolved[i]) {
-      u.endpoints.push_back(std::make_unique<EndpointPool>(loop, address, limits, totals));
+      u.endpoints.push_back(std::make_unique<EndpointPool>(loop, address, limits, *u.stats));
     }
     upstreams_.push_back(std::move(u));
+  }
+  for (const auto& route : config_->routes) {
+    RouteStats* rs = route_stats.get_or_create(route.name);
+    route_stats_.push_back(rs != nullptr ? rs : &overflow_route_stats_);
   }
 }
 
@@ -96,7 +104,7 @@ void Worker::apply(std::shared_ptr<const config::Config> config,
                    const std::vector<std::vector<net::Address>>& resolved,
                    std::size_t worker_count) {
   auto next = std::make_unique<Runtime>(loop_, std::move(config), resolved, worker_count,
-                                        pool_totals_);
+                                        route_stats_, upstream_stats_);
   if (current_) {
     for (auto& u : current_->upstreams()) {
       for (auto& ep : u.endpoints) {

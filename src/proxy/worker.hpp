@@ -32,17 +32,19 @@ class Runtime {
     const config::UpstreamOptions* options;
     std::vector<std::unique_ptr<EndpointPool>> endpoints;
     std::size_t next = 0;  // round-robin cursor
+    UpstreamStats* stats;
   };
 
   Runtime(net::EventLoop& loop, std::shared_ptr<const config::Config> config,
           const std::vector<std::vector<net::Address>>& resolved, std::size_t worker_count,
-          PoolCounters& totals);
+          StatsTable<RouteStats>& route_stats, StatsTable<UpstreamStats>& upstream_stats);
 
   const config::Config& config() const { return *config_; }
   const http::ParseLimits& parse_limits() const { return parse_limits_; }
   // The first route matching the request, or null.
   const config::Route* match(const http::RequestHead& head) const;
   Upstream& upstream(std::size_t index) { return upstreams_[index]; }
+  RouteStats& route_stats(std::size_t route_index) { return *route_stats_[route_index]; }
   std::vector<Upstream>& upstreams() { return upstreams_; }
 
   std::uint32_t users = 0;  // requests in flight that pinned this runtime
@@ -51,6 +53,10 @@ class Runtime {
   std::shared_ptr<const config::Config> config_;
   http::ParseLimits parse_limits_;
   std::vector<Upstream> upstreams_;
+  std::vector<RouteStats*> route_stats_;  // by route index; owned by the worker's table
+  // Used (and not reported) if a worker's stats tables are full.
+  RouteStats overflow_route_stats_;
+  UpstreamStats overflow_upstream_stats_;
 };
 
 // State every worker shares with the others: tiny, atomic, off the per-request path.
@@ -96,8 +102,9 @@ class Worker {
 
   // Session lifecycle (called by sessions).
   void session_closed(Session* session);
-  // Upstream pool counters of this worker since start, over all runtimes.
-  const PoolCounters& pool_counters() const { return pool_totals_; }
+  // Per route / per upstream stats since start, over all snapshots (any thread may read).
+  const StatsTable<RouteStats>& route_stats() const { return route_stats_; }
+  const StatsTable<UpstreamStats>& upstream_stats() const { return upstream_stats_; }
 
  private:
   void on_accept(int fd, const net::Address& peer);
@@ -119,7 +126,9 @@ class Worker {
   net::Timer drain_timer_;
   std::uint64_t request_counter_ = 0;
   std::uint64_t request_id_seed_ = 0;
-  PoolCounters pool_totals_;
+  StatsTable<RouteStats> route_stats_;
+  StatsTable<UpstreamStats> upstream_stats_;
+
   AccessLog* access_log_ = nullptr;
 };
 
