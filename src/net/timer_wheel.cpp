@@ -65,6 +65,7 @@ void TimerWheel::arm(Timer& timer, core::MonoTime deadline) {
   }
   timer.deadline_ = deadline;
   std::uint64_t tick = std::max(tick_of(deadline), current_tick_);
+  scan_hint_ = std::min(scan_hint_, tick);
   // Store the effective tick in the deadline's slot: unlink() recomputes the slot from
   // the deadline, so clamp the deadline to the slot we link into.
   if (tick != tick_of(deadline)) {
@@ -121,15 +122,22 @@ int TimerWheel::next_timeout_ms(core::MonoTime now) const {
   if (count_ == 0) {
     return -1;
   }
+  // Every armed timer's tick is >= scan_hint_, so the scan starts there; slots found
+  // empty move the hint forward, which keeps repeated calls cheap.
   constexpr std::uint64_t kScan = 512;
+  std::uint64_t start = std::max(current_tick_, scan_hint_);
   for (std::uint64_t i = 0; i < kScan; ++i) {
-    if (slots_[(current_tick_ + i) % kSlots] != nullptr) {
-      auto due = origin_ + kTick * static_cast<std::int64_t>(current_tick_ + i + 1);
+    if (slots_[(start + i) % kSlots] != nullptr) {
+      scan_hint_ = start + i;
+      auto due = origin_ + kTick * static_cast<std::int64_t>(start + i + 1);
       auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(due - now).count() + 1;
       return static_cast<int>(std::max<std::int64_t>(ms, 0));
     }
   }
-  return static_cast<int>(std::chrono::milliseconds(kTick * kScan).count());
+  scan_hint_ = start + kScan;
+  auto due = origin_ + kTick * static_cast<std::int64_t>(start + kScan);
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(due - now).count();
+  return static_cast<int>(std::max<std::int64_t>(ms, 0));
 }
 
 }  // namespace ramjet::net

@@ -72,6 +72,7 @@ class TimerWheel {
   std::uint64_t current_tick_ = 0;  // all ticks < current_tick_ have been processed
   std::vector<Timer*> slots_;
   std::size_t count_ = 0;
+  mutable std::uint64_t scan_hint_ = 0;  // no armed timer has a tick below this
 };
 
 }  // namespace ramjet::net

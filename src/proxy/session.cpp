@@ -7,6 +7,7 @@
 
 #include "http/parser.hpp"
 #include "proxy/access_log.hpp"
+#include "proxy/exchange.hpp"
 #include "proxy/head_writer.hpp"
 #include "proxy/worker.hpp"
 
@@ -15,25 +16,6 @@ namespace {
 
 using namespace std::chrono_literals;
 using core::MonoTime;
-
-constexpr std::size_t kMaxHeaderSlots = 128;
-constexpr std::size_t kMaxRequestIdBytes = 128;
-
-// Everything about one request/response that outlives the bytes it was parsed from.
-struct ExchangeState {
-  http::Method method = http::Method::kGet;
-  int client_minor = 1;
-  bool client_keep_alive = true;
-  char request_id[kMaxRequestIdBytes];
-  std::size_t request_id_len = 0;
-  MonoTime started{};
-  MonoTime upstream_started{};
-  MonoTime upstream_headers{};
-  MonoTime deadline{};
-  int status = 0;
-  std::string_view route;     // the matched route's name (config owned; pinned)
-  std::string_view endpoint;  // "host:port" of the upstream endpoint used
-};
 
 MonoTime earlier(MonoTime a, MonoTime b) { return a < b ? a : b; }
 
@@ -102,6 +84,33 @@ bool replaced_upstream(std::string_view name, bool x_forwarded) {
                          http::iequals(name, "x-forwarded-host"));
 }
 
+// True when some Connection header lists a token other than close/keep-alive, i.e. when
+// fields named by Connection must be looked for (rare; saves a scan per header).
+bool lists_extra_connection_tokens(std::span<const http::Header> headers) {
+  for (const auto& h : headers) {
+    if (!http::iequals(h.name, "connection")) {
+      continue;
+    }
+    std::string_view v = h.value;
+    while (!v.empty()) {
+      std::size_t comma = v.find(',');
+      std::string_view token = v.substr(0, comma);
+      while (!token.empty() && (token.front() == ' ' || token.front() == '\t')) {
+        token.remove_prefix(1);
+      }
+      while (!token.empty() && (token.back() == ' ' || token.back() == '\t')) {
+        token.remove_suffix(1);
+      }
+      if (!token.empty() && !http::iequals(token, "close") &&
+          !http::iequals(token, "keep-alive")) {
+        return true;
+      }
+      v = comma == std::string_view::npos ? std::string_view{} : v.substr(comma + 1);
+    }
+  }
+  return false;
+}
+
 bool peer_trusted(const config::ProxyOptions& proxy, const net::Address& peer) {
   if (proxy.trusted_proxies.empty()) {
     return false;
@@ -128,8 +137,15 @@ bool peer_trusted(const config::ProxyOptions& proxy, const net::Address& peer) {
 void write_peer_ip(HeadWriter& w, const net::Address& peer) {
   char buf[INET6_ADDRSTRLEN] = {};
   if (peer.family() == AF_INET) {
-    ::inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in*>(&peer.storage)->sin_addr, buf,
-                sizeof(buf));
+    // inet_ntop formats through sprintf; this runs on every forwarded request.
+    std::uint32_t a = ntohl(peer.storage.v4.sin_addr.s_addr);
+    for (int shift = 24; shift >= 0; shift -= 8) {
+      w.add_uint((a >> shift) & 0xff);
+      if (shift > 0) {
+        w.add(".");
+      }
+    }
+    return;
   } else {
     ::inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6*>(&peer.storage)->sin6_addr,
                 buf, sizeof(buf));
@@ -159,8 +175,10 @@ void build_upstream_head(HeadWriter& w, const http::RequestHead& req, const Exch
   std::string_view incoming_xff;
   std::string_view incoming_proto;
   std::string_view incoming_host;
+  bool named_by_connection = lists_extra_connection_tokens(req.headers);
   for (const auto& h : req.headers) {
-    if (http::is_hop_by_hop(h.name) || http::connection_lists(req.headers, h.name)) {
+    if (http::is_hop_by_hop(h.name) ||
+        (named_by_connection && http::connection_lists(req.headers, h.name))) {
       continue;
     }
     if (replaced_upstream(h.name, proxy.x_forwarded)) {
@@ -221,8 +239,10 @@ void build_client_head(HeadWriter& w, const http::ResponseHead& resp, const Exch
   w.add(st.client_minor == 0 ? "HTTP/1.0 " : "HTTP/1.1 ").add_uint(static_cast<std::uint64_t>(resp.status));
   w.add(" ").add(resp.reason.empty() ? http::reason_phrase(resp.status) : resp.reason).add("\r\n");
   bool has_via = false;
+  bool named_by_connection = lists_extra_connection_tokens(resp.headers);
   for (const auto& h : resp.headers) {
-    if (http::is_hop_by_hop(h.name) || http::connection_lists(resp.headers, h.name)) {
+    if (http::is_hop_by_hop(h.name) ||
+        (named_by_connection && http::connection_lists(resp.headers, h.name))) {
       continue;
     }
     if (cfg.proxy.add_request_id && http::iequals(h.name, "x-request-id")) {
@@ -696,15 +716,6 @@ net::Task<Outcome> relay_response_body(net::EventLoop& loop, net::Socket& client
 
 }  // namespace
 
-// Per-request scratch that lives in the coroutine frame (no allocation per request).
-struct Exchange {
-  http::Header request_headers[kMaxHeaderSlots];
-  http::Header response_headers[kMaxHeaderSlots];
-  http::RequestHead req;
-  std::size_t head_size = 0;
-  ExchangeState st;
-};
-
 Session::Session(Worker& worker, int fd, const net::Address& peer)
     : worker_(worker), socket_(worker.loop(), fd), peer_(peer) {
   socket_.set_idle_callback(&Session::on_readable, this);
@@ -784,7 +795,8 @@ void Session::close() {
 }
 
 net::Task<void> Session::run() {
-  Exchange ex;
+  ExchangeLease lease(worker_.exchanges());
+  Exchange& ex = lease.get();
   auto& loop = worker_.loop();
   for (;;) {
     if (closed_) {

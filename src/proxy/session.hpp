@@ -23,7 +23,7 @@ namespace ramjet::proxy {
 
 class Worker;
 class Runtime;
-struct Exchange;
+struct Exchange;  // proxy/exchange.hpp
 
 class Session {
  public:

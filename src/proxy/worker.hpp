@@ -17,6 +17,7 @@
 #include "net/event_loop.hpp"
 #include "net/listener.hpp"
 #include "proxy/buffer_pool.hpp"
+#include "proxy/exchange.hpp"
 #include "proxy/stats.hpp"
 #include "proxy/upstream_pool.hpp"
 
@@ -91,6 +92,7 @@ class Worker {
   void unpin_runtime(Runtime* runtime);
   BufferPool& buffers() { return buffers_; }
   BufferPool& head_buffers() { return head_buffers_; }
+  ExchangePool& exchanges() { return exchanges_; }
   ProxyStats& stats() { return stats_; }
   const ProxyStats& stats() const { return stats_; }
   bool draining() const { return draining_; }
@@ -119,6 +121,7 @@ class Worker {
   std::unique_ptr<net::Listener> listener_;
   BufferPool buffers_;
   BufferPool head_buffers_;
+  ExchangePool exchanges_{1024};
   ProxyStats stats_;
   Session* sessions_ = nullptr;  // intrusive list of live sessions
   bool draining_ = false;
