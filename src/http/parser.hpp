@@ -75,6 +75,7 @@ struct RequestHead {
   Method method_id = Method::kOther;
   std::string_view target;   // as sent: origin-form, absolute-form, authority-form or '*'
   std::string_view path;     // target's path (no query); for absolute-form, its path part
+                             // (a static "/" when that part is empty: RFC 9110 §4.2.3)
   std::string_view query;    // without '?', empty if none
   std::string_view authority;  // from absolute-form target, else empty
   int minor_version = 1;     // 0 or 1
@@ -151,13 +152,45 @@ class ChunkedDecoder {
   std::uint64_t body_bytes() const { return body_bytes_; }
 
  private:
+  // Where the next byte goes (RFC 9112 §7.1 grammar, one state per position).
+  enum class State : std::uint8_t {
+    kSizeStart,       // first HEXDIG of chunk-size
+    kSize,            // further HEXDIG, or what ends the size
+    kExtSemicolon,    // BWS before ';'
+    kExtNameStart,    // BWS, then the first tchar of chunk-ext-name
+    kExtName,         // tchar of chunk-ext-name
+    kExtAfterName,    // BWS before '=' or ';'
+    kExtValueStart,   // BWS, then token or '"'
+    kExtValueToken,   // tchar of a token chunk-ext-val
+    kExtQuoted,       // inside a quoted-string
+    kExtQuotedPair,   // after '\' in a quoted-string
+    kExtAfterValue,   // after a closing '"'
+    kSizeLf,          // LF ending the size line
+    kData,            // chunk-data (remaining_ bytes)
+    kDataCr,          // CR after chunk-data
+    kDataLf,          // LF after chunk-data
+    kTrailerStart,    // start of a trailer field line, or the CR of the final CRLF
+    kTrailerName,     // tchar of a trailer field name
+    kTrailerValue,    // field-value bytes up to CR
+    kTrailerLf,       // LF ending a trailer field line
+    kFinalLf,         // LF ending the chunked body
+    kDone,
+    kError,
+  };
+
+  // Each consumes one framing byte; false (with state_ kError) if it is invalid.
+  bool framing_byte(char c);
+  bool size_line_byte(char c);
+  bool trailer_byte(char c);
+  bool fail(ParseError error);
+
   Limits limits_{};
-  int state_ = 0;
-  std::uint64_t remaining_ = 0;  // data bytes left in the current chunk
+  State state_ = State::kSizeStart;
+  ParseError error_ = ParseError::kNone;  // sticky once state_ is kError
+  std::uint64_t remaining_ = 0;  // data bytes left in the current chunk (the size being read)
   std::size_t line_bytes_ = 0;   // bytes of the current size line or trailer section seen
   std::uint64_t body_bytes_ = 0;
-  bool saw_digit_ = false;
-  std::uint32_t aux_ = 0;        // small per-state scratch (implementation-defined)
+  std::uint32_t aux_ = 0;        // trailer names: candidate forbidden names and index
 };
 
 // Case-insensitive ASCII comparison for header names and tokens.
