@@ -54,5 +54,6 @@ function(ramjet_unit_test name)
   target_link_libraries(unit_${name} PRIVATE ramjet_${name} ramjet_testing GTest::gtest_main
                         GTest::gmock ${T_LIBS})
   ramjet_warnings(unit_${name})
-  gtest_discover_tests(unit_${name} DISCOVERY_TIMEOUT 30 PROPERTIES LABELS unit)
+  gtest_discover_tests(unit_${name} DISCOVERY_TIMEOUT 30 TEST_PREFIX "${name}."
+                       PROPERTIES LABELS unit)
 endfunction()

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdio>
 
+#include "admin/admin_server.hpp"
 #include "app/commands.hpp"
 #include "core/clock.hpp"
 #include "proxy/server.hpp"
@@ -40,7 +41,8 @@ sigset_t block_control_signals() {
   return set;
 }
 
-void reload(proxy::Server& server, const ServeOptions& options, const config::Environment& env) {
+void reload(proxy::Server& server, admin::AdminServer& admin, const ServeOptions& options,
+            const config::Environment& env) {
   if (!options.config_path) {
     spdlog::warn("reload: no configuration file to reload (started from flags)");
     return;
@@ -62,7 +64,29 @@ void reload(proxy::Server& server, const ServeOptions& options, const config::En
                   applied.error().to_string());
     return;
   }
+  admin.set_config(snapshot);
   spdlog::info("reloaded: {}", config::describe(*snapshot));
+}
+
+// Starts the admin listener (src/admin) on its own thread, reading the workers' stats.
+core::Result<std::unique_ptr<admin::AdminServer>> start_admin(
+    const proxy::Server& server, std::shared_ptr<const config::Config> snapshot,
+    const core::Clock& clock, const ServeOptions& options, core::MonoTime launched,
+    std::chrono::microseconds startup) {
+  admin::AdminHandlerOptions handler;
+  handler.version = RAMJET_VERSION;
+  handler.started = launched;
+  handler.startup = startup;
+  handler.summary_interval = options.metrics_log_interval;
+  return admin::AdminServer::start(
+      admin::from_server(server), std::move(snapshot), clock, std::move(handler), {},
+      [](const std::string& line) { spdlog::info("summary {}", line); });
+}
+
+// Configuration errors print as "FILE:LINE:COL: message" (the detail), nothing around it.
+void print_config_error(const core::Error& error) {
+  std::fprintf(stderr, "%s\n",
+               error.detail.empty() ? error.message : error.detail.c_str());
 }
 
 }  // namespace
@@ -71,7 +95,7 @@ int run_serve(const ServeOptions& options, const config::Environment& env) {
   auto launched = std::chrono::steady_clock::now();
   auto built = config::build_config(options.config_path, env, options.overrides);
   if (!built.ok()) {
-    std::fprintf(stderr, "%s\n", built.error().to_string().c_str());
+    print_config_error(built.error());
     return 2;
   }
   auto snapshot = std::make_shared<const config::Config>(std::move(built.value()));
@@ -87,8 +111,15 @@ int run_serve(const ServeOptions& options, const config::Environment& env) {
   }
   auto startup = std::chrono::duration_cast<std::chrono::microseconds>(
       std::chrono::steady_clock::now() - launched);
-  // Tests and scripts read this line for the bound port.
-  std::printf("listening on %s\n", server.value()->listen_address().to_string().c_str());
+  auto admin = start_admin(*server.value(), snapshot, clock, options, launched, startup);
+  if (!admin.ok()) {
+    spdlog::error("cannot start: {} (set admin.listen or --admin)", admin.error().to_string());
+    return 1;
+  }
+  // Tests and scripts read these lines for the bound ports.
+  std::printf("listening on %s\nadmin listening on %s\n",
+              server.value()->listen_address().to_string().c_str(),
+              admin.value()->address().to_string().c_str());
   std::fflush(stdout);
   spdlog::info("ramjet started in {:.1f} ms: {}", static_cast<double>(startup.count()) / 1000.0,
                config::describe(*snapshot));
@@ -99,14 +130,16 @@ int run_serve(const ServeOptions& options, const config::Environment& env) {
       continue;
     }
     if (sig == SIGHUP) {
-      reload(*server.value(), options, env);
+      reload(*server.value(), *admin.value(), options, env);
       continue;
     }
     spdlog::info("signal {}: draining (up to {} ms)", sig,
                  std::chrono::duration_cast<std::chrono::milliseconds>(
                      server.value()->config()->timeouts.drain)
                      .count());
+    admin.value()->set_draining();
     server.value()->drain_and_stop();
+    admin.value()->stop();
     auto t = server.value()->totals();
     spdlog::info("stopped: requests={} connections={} pool_reused={} pool_connected={}",
                  t.requests, t.connections_accepted, t.pool_reused, t.pool_connected);
@@ -117,7 +150,7 @@ int run_serve(const ServeOptions& options, const config::Environment& env) {
 int run_check_config(const std::string& path, const config::Environment& env) {
   auto built = config::build_config(path, env, config::CliOverrides{});
   if (!built.ok()) {
-    std::fprintf(stderr, "%s\n", built.error().to_string().c_str());
+    print_config_error(built.error());
     return 2;
   }
   std::printf("%s: ok (%s)\n", path.c_str(), config::describe(built.value()).c_str());

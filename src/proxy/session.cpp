@@ -9,6 +9,7 @@
 #include "proxy/access_log.hpp"
 #include "proxy/exchange.hpp"
 #include "proxy/head_writer.hpp"
+#include "proxy/trace_context.hpp"
 #include "proxy/worker.hpp"
 
 namespace ramjet::proxy {
@@ -18,6 +19,12 @@ using namespace std::chrono_literals;
 using core::MonoTime;
 
 MonoTime earlier(MonoTime a, MonoTime b) { return a < b ? a : b; }
+
+std::uint64_t elapsed_ns(MonoTime from, MonoTime to) {
+  return to > from ? static_cast<std::uint64_t>(
+                         std::chrono::duration_cast<std::chrono::nanoseconds>(to - from).count())
+                   : 0;
+}
 
 bool is_idempotent(http::Method m) {
   switch (m) {
@@ -76,7 +83,7 @@ bool has_header(std::span<const http::Header> headers, std::string_view name) {
 // Headers ramjet sets itself on the way upstream (the client's copies are replaced).
 bool replaced_upstream(std::string_view name, bool x_forwarded) {
   if (http::iequals(name, "host") || http::iequals(name, "expect") ||
-      http::iequals(name, "x-request-id")) {
+      http::iequals(name, "x-request-id") || http::iequals(name, "traceparent")) {
     return true;
   }
   return x_forwarded && (http::iequals(name, "x-forwarded-for") ||
@@ -216,7 +223,26 @@ void build_upstream_head(HeadWriter& w, const http::RequestHead& req, const Exch
   if (st.request_id_len > 0) {
     w.header("X-Request-Id", std::string_view(st.request_id, st.request_id_len));
   }
+  if (st.has_traceparent) {
+    w.header("traceparent", std::string_view(st.traceparent, kTraceparentBytes));
+  }
   w.add("\r\n");
+}
+
+// Server-Timing entries of the phases that ran (docs/OBSERVABILITY.md), after total/upstream.
+void add_timing_phases(HeadWriter& w, const ExchangeState& st) {
+  const std::pair<std::string_view, std::uint64_t> phases[] = {
+      {", queue;dur=", st.queue_ns},     {", cache;dur=", st.cache_ns},
+      {", connect;dur=", st.connect_ns}, {", compress;dur=", st.compress_ns}};
+  for (const auto& [name, ns] : phases) {
+    if (ns > 0) {
+      w.add(name).add_fixed(ns / 1000, 3);
+    }
+  }
+  if (st.retries > 0) {
+    w.add(", retry;dur=").add_fixed(st.retry_ns / 1000, 3).add(";desc=\"");
+    w.add_uint(st.retries).add("\"");
+  }
 }
 
 void add_timing_headers(HeadWriter& w, const ExchangeState& st, MonoTime now) {
@@ -229,6 +255,7 @@ void add_timing_headers(HeadWriter& w, const ExchangeState& st, MonoTime now) {
                                                 .count());
     w.add(", upstream;dur=").add_fixed(up_ns / 1000, 3);
   }
+  add_timing_phases(w, st);
   w.add("\r\nX-Process-Time: ").add_fixed(total_ns / 1000, 6).add("\r\n");
 }
 
@@ -321,6 +348,15 @@ class AccessLogScope {
     record_.status = static_cast<std::uint16_t>(last_status_);
     record_.bytes_sent = bytes_out_ - bytes_at_start_;
     record_.worker = static_cast<std::uint16_t>(worker_);
+    record_.retries = static_cast<std::uint16_t>(st_.retries);
+    record_.cache_len = static_cast<std::uint8_t>(
+        std::min(st_.cache_status.size(), sizeof(record_.cache)));
+    if (record_.cache_len > 0) {
+      std::memcpy(record_.cache, st_.cache_status.data(), record_.cache_len);
+    }
+    if (st_.has_traceparent) {
+      std::memcpy(record_.trace_id, st_.traceparent + 3, sizeof(record_.trace_id));
+    }
     log_->push(worker_, record_);
   }
   AccessLogScope(const AccessLogScope&) = delete;
@@ -341,6 +377,9 @@ class AccessLogScope {
 };
 
 void count_status(RouteStats& stats, int status) {
+  if (status >= 100 && status < 600) {
+    stats.responses_by_code[static_cast<std::size_t>(status - RouteStats::kFirstStatus)].add();
+  }
   if (status < 200) {
     stats.responses_1xx.add();
   } else if (status < 300) {
@@ -942,6 +981,10 @@ net::Task<bool> Session::serve_one(Exchange& ex) {
       st.request_id_len = 16;
     }
   }
+  choose_traceparent(find_header(req.headers, "traceparent"), st.traceparent, [this] {
+    return splitmix64(worker_.request_id_seed() ^ (worker_.next_request_number() << 20));
+  });
+  st.has_traceparent = true;
 
   AccessLogScope log_scope(worker_.access_log(), worker_.index(), st, req, peer_,
                            bytes_out_, last_status_);
@@ -956,11 +999,38 @@ net::Task<bool> Session::serve_one(Exchange& ex) {
   RouteScope route_scope(rt.route_stats(static_cast<std::size_t>(route - cfg.routes.data())), st,
                          last_status_, bytes_out_, clock);
   RouteStats& rstats = route_scope.stats();
+  rstats.bytes_in.add(ex.head_size +
+                      (req.body == http::BodyKind::kContentLength ? req.content_length : 0));
   if (req.body == http::BodyKind::kContentLength &&
       req.content_length > cfg.limits.max_body_bytes) {
     rstats.errors_limit.add();
     co_return co_await send_error(413, "request body larger than limits.max_body_bytes", 0,
                                   true);
+  }
+  if (req.body == http::BodyKind::kChunked) {
+    // Judge the chunked body already received before any upstream work, so a body that is
+    // malformed or over the limit within its first bytes is never forwarded at all.
+    http::ChunkedDecoder probe;
+    std::string_view seen(in_.data() + ex.head_size, in_len_ - ex.head_size);
+    while (!seen.empty()) {
+      auto step = probe.feed(seen);
+      if (step.status == http::ParseStatus::kError) {
+        stats.bad_requests.add();
+        co_return co_await send_error(http::status_for(step.error), http::to_string(step.error),
+                                      ex.head_size + (in_len_ - ex.head_size - seen.size()) +
+                                          step.consumed,
+                                      true);
+      }
+      if (probe.body_bytes() > cfg.limits.max_body_bytes) {
+        rstats.errors_limit.add();
+        co_return co_await send_error(413, "request body larger than limits.max_body_bytes", 0,
+                                      true);
+      }
+      seen.remove_prefix(step.consumed);
+      if (step.status == http::ParseStatus::kComplete || step.consumed == 0) {
+        break;
+      }
+    }
   }
   st.deadline = st.started + route->timeout.value_or(cfg.timeouts.request);
   Deadlines dl{cfg.timeouts.client_body, cfg.timeouts.upstream_body, st.deadline};
@@ -990,6 +1060,7 @@ net::Task<bool> Session::serve_one(Exchange& ex) {
   std::size_t slots = std::min(kMaxHeaderSlots, cfg.limits.max_headers);
 
   for (int attempt = 0;; ++attempt) {
+    MonoTime attempt_started = clock.now();
     pool = ups.endpoints[ups.next++ % ups.endpoints.size()].get();
     MonoTime connect_deadline = earlier(loop.now() + cfg.timeouts.upstream_connect, st.deadline);
     AcquireResult acq = co_await pool->acquire(connect_deadline, attempt > 0);
@@ -1017,6 +1088,7 @@ net::Task<bool> Session::serve_one(Exchange& ex) {
       co_return co_await send_error(431, "request head too large to forward", 0, true);
     }
     st.upstream_started = clock.now();
+    st.connect_ns = elapsed_ns(attempt_started, st.upstream_started);
     ups.stats->requests.add();
     net::IoResult hw = co_await conn->socket.write(w.view(), dl.upstream(loop.now()));
     Outcome out = hw.ok() ? Outcome::kOk : Outcome::kUpstreamFailed;
@@ -1059,6 +1131,8 @@ net::Task<bool> Session::serve_one(Exchange& ex) {
     pool->release(std::move(conn), false);
     if (stale && can_retry && attempt == 0) {
       stats.stale_retries.add();
+      ++st.retries;
+      st.retry_ns += elapsed_ns(attempt_started, clock.now());
       continue;
     }
     if (out == Outcome::kUpstreamTimeout) {
