@@ -6,7 +6,7 @@ LISTEN ?= 0.0.0.0:8080
 ADMIN ?= 127.0.0.1:9901
 FUZZ_SECONDS ?= 20
 
-.PHONY: all bootstrap build debug asan fuzz run test test-release test-asan test-fuzz bench clean
+.PHONY: all bootstrap build debug asan fuzz run test test-release test-asan test-fuzz bench demo clean
 
 all: build
 
@@ -48,6 +48,10 @@ test-fuzz: fuzz
 
 bench: build
 	@bench/run.sh
+
+# The before/after story: a 50 ms API benchmarked directly and through ramjet (--compare table).
+demo: build
+	@scripts/demo
 
 clean:
 	rm -rf build build-debug build-asan build-fuzz

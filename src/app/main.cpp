@@ -2,12 +2,18 @@
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
+#include <string_view>
 
 #include "app/commands.hpp"
+#include "bench/cli.hpp"
 
 extern char** environ;
 
 int main(int argc, char** argv) {
+  // `ramjet bench` owns its flags (src/bench/cli.hpp): hand it everything after "bench".
+  if (argc > 1 && std::string_view(argv[1]) == "bench") {
+    return ramjet::bench::run_cli(argc - 1, argv + 1, RAMJET_VERSION);
+  }
   CLI::App app{"ramjet: a caching, pooling, protecting reverse proxy for slow web APIs"};
   app.require_subcommand(1);
 
@@ -27,6 +33,7 @@ int main(int argc, char** argv) {
   std::string check_path;
   check_cmd->add_option("-c,--config", check_path, "YAML configuration file")->required();
 
+  app.add_subcommand("bench", "Load generator and performance gate (ramjet bench --help)");
   app.add_subcommand("version", "Print the version");
 
   try {
