@@ -5,6 +5,7 @@
 
 #include <string>
 
+#include "net/event.hpp"
 #include "net/listener.hpp"
 #include "net/task.hpp"
 
@@ -180,4 +181,33 @@ TEST(AddressParse, AcceptsV4V6AndPortOnly) {
   EXPECT_FALSE(Address::parse("127.0.0.1").ok());
   EXPECT_FALSE(Address::parse("127.0.0.1:99999").ok());
   EXPECT_FALSE(Address::parse("example.com:80").ok());
+}
+
+TEST_F(LoopFixture, EventWakesItsWaiterWhenSetFromAnotherThread) {
+  ramjet::net::Event event(*loop);
+  bool woke = false;
+  bool result = false;
+  ramjet::net::spawn([](ramjet::net::Event& e, EventLoop& l, bool& w, bool& r) -> Task<void> {
+    r = co_await e.wait(l.now() + 5s);
+    w = true;
+  }(event, *loop, woke, result));
+  EXPECT_FALSE(woke);
+  std::thread other([&] { loop->post([&] { event.set(); }); });
+  other.join();
+  run_until([&] { return woke; });
+  EXPECT_TRUE(woke);
+  EXPECT_TRUE(result);
+}
+
+TEST_F(LoopFixture, EventWaitTimesOutWhenNeverSet) {
+  ramjet::net::Event event(*loop);
+  bool woke = false;
+  bool result = true;
+  ramjet::net::spawn([](ramjet::net::Event& e, EventLoop& l, bool& w, bool& r) -> Task<void> {
+    r = co_await e.wait(l.now() + 20ms);
+    w = true;
+  }(event, *loop, woke, result));
+  run_until([&] { return woke; });
+  EXPECT_TRUE(woke);
+  EXPECT_FALSE(result);
 }
