@@ -196,15 +196,18 @@ class ThreadRun {
     loop_->stop();
   }
 
+  // Closes the connection and counts the error, unless the run is over: a connect cut short
+  // by the run's deadline is no failure of the server.
   void fail(Connection& c, ErrorKind kind, bool measured, std::size_t entry) {
     c.socket.close();
     c.reader.reset();
-    if (!measured) {
+    core::MonoTime now = clock_.now();
+    if (!measured || ending_ || (gen_.deadline() && now >= *gen_.deadline())) {
       return;
     }
     stats_.errors.add();
     ++stats_.error_kinds[static_cast<std::size_t>(kind)];
-    stats_.timeline.record_error(clock_.now());
+    stats_.timeline.record_error(now);
     if (!stats_.entries.empty()) {
       ++stats_.entries[entry].errors;
     }

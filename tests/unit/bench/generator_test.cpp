@@ -311,6 +311,26 @@ TEST(BenchGenerator, DurationRunEndsAtItsDeadline) {
   EXPECT_EQ(r.result.stats->errors.value(), 0u);  // abandoned in-flight requests are not errors
 }
 
+// A listener that never accepts: once its backlog is full, connects hang until the run's
+// deadline cuts them short, which is not a server failure (it used to count as "connect").
+TEST(BenchGenerator, ConnectsCutByTheDeadlineAreNotErrors) {
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  ASSERT_EQ(::listen(fd, 0), 0);
+  socklen_t len = sizeof addr;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  BenchOptions o;
+  o.connections = 6;
+  o.duration = 300ms;
+  Outcome r = run(o, ntohs(addr.sin_port));
+  ::close(fd);
+  EXPECT_EQ(r.result.stats->errors.value(), 0u);
+  EXPECT_EQ(r.result.stats->responses.value(), 0u);
+}
+
 TEST(BenchGenerator, OpenLoopSendsAtTheTargetRate) {
   FakeServer server(kOk);
   BenchOptions o;
