@@ -66,6 +66,8 @@ source "$BENCH_DIR/lib/measure.sh"
 source "$BENCH_DIR/lib/extras.sh"
 # shellcheck source=lib/report.sh
 source "$BENCH_DIR/lib/report.sh"
+# shellcheck source=lib/generator.sh
+source "$BENCH_DIR/lib/generator.sh"  # ramjet bench vs wrk (issue 6); BENCH_GENERATOR=0 skips
 
 # ---------------------------------------------------------------------------------------------
 
@@ -245,7 +247,9 @@ main() {
     done
   done
   run_extras
-  print_report "$RESULTS_TSV" | tee "$BENCH_DIR/results/$stamp.txt"
+  [[ ${BENCH_GENERATOR:-1} == 0 ]] || run_generator_comparison
+  { print_report "$RESULTS_TSV"; print_generator_report "$RESULTS_TSV"; } |
+    tee "$BENCH_DIR/results/$stamp.txt"
 }
 
 main
