@@ -6,12 +6,16 @@
 #include <string>
 
 #include "config/load.hpp"
+#include "core/units.hpp"
 
 namespace ramjet::app {
 
 struct ServeOptions {
   std::optional<std::string> config_path;
   config::CliOverrides overrides;
+  // Period of the summary log line (--metrics-log-interval; zero = none). A flag until the
+  // config schema has metrics.log_interval.
+  core::Duration metrics_log_interval = std::chrono::minutes(5);
 };
 
 int run_serve(const ServeOptions& options, const config::Environment& env);

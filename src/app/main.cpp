@@ -28,6 +28,9 @@ int main(int argc, char** argv) {
   serve_cmd->add_option("--admin", admin, "Admin listener address (default 127.0.0.1:9901)");
   serve_cmd->add_option("--workers", workers, "Worker threads (N or auto)");
   serve_cmd->add_option("--profile", profile, "Defaults profile: small, medium or large");
+  std::string log_interval;
+  serve_cmd->add_option("--metrics-log-interval", log_interval,
+                        "Period of the summary log line (e.g. 30s, 5m; 0 = off; default 5m)");
 
   auto* check_cmd = app.add_subcommand("check-config", "Validate a configuration file");
   std::string check_path;
@@ -59,6 +62,14 @@ int main(int argc, char** argv) {
     }
     if (!profile.empty()) {
       serve.overrides.profile = profile;
+    }
+    if (!log_interval.empty()) {
+      auto d = ramjet::core::parse_duration(log_interval);
+      if (!d.ok()) {
+        std::fprintf(stderr, "option --metrics-log-interval: %s\n", d.error().to_string().c_str());
+        return 2;
+      }
+      serve.metrics_log_interval = d.value();
     }
     if (!serve.config_path && serve.overrides.upstreams.empty()) {
       std::fprintf(stderr, "ramjet serve: give --upstream URL or -c FILE (see --help)\n");

@@ -143,6 +143,8 @@ void AccessLog::format(const AccessRecord& r, std::string& out) const {
   std::string_view client = field(r.client_len);
   std::string_view route = field(r.route_len);
   std::string_view upstream = field(r.upstream_len);
+  std::string_view trace_id(r.trace_id, r.trace_id[0] == '\0' ? 0 : sizeof(r.trace_id));
+  std::string_view cache(r.cache, r.cache_len);
   std::time_t secs = static_cast<std::time_t>(r.unix_micros / 1'000'000);
   std::tm tm{};
   ::gmtime_r(&secs, &tm);
@@ -151,10 +153,10 @@ void AccessLog::format(const AccessRecord& r, std::string& out) const {
     std::strftime(buf, sizeof(buf), "[%d/%b/%Y:%H:%M:%S +0000]", &tm);
     out.append(client).append(" - - ").append(buf).append(" \"");
     out.append(method).append(" ").append(target).append(" HTTP/1.1\" ");
-    std::snprintf(buf, sizeof(buf), "%u %llu \"-\" \"-\" %.6f\n", r.status,
+    std::snprintf(buf, sizeof(buf), "%u %llu \"-\" \"-\" %.6f ", r.status,
                   static_cast<unsigned long long>(r.bytes_sent),
                   static_cast<double>(r.total_us) / 1e6);
-    out.append(buf);
+    out.append(buf).append(trace_id.empty() ? std::string_view("-") : trace_id).append("\n");
     return;
   }
   std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
@@ -173,12 +175,16 @@ void AccessLog::format(const AccessRecord& r, std::string& out) const {
   append_json_string(out, route);
   out.append(",\"upstream\":");
   append_json_string(out, upstream);
+  out.append(",\"trace_id\":");
+  append_json_string(out, trace_id);
+  out.append(",\"cache\":");
+  append_json_string(out, cache);
   std::snprintf(buf, sizeof(buf),
                 ",\"status\":%u,\"bytes\":%llu,\"total_ms\":%.3f,\"upstream_ms\":%.3f,"
-                "\"worker\":%u}\n",
+                "\"retries\":%u,\"worker\":%u}\n",
                 r.status, static_cast<unsigned long long>(r.bytes_sent),
                 static_cast<double>(r.total_us) / 1e3, static_cast<double>(r.upstream_us) / 1e3,
-                r.worker);
+                r.retries, r.worker);
   out.append(buf);
 }
 

@@ -29,6 +29,10 @@ struct AccessRecord {
   std::uint64_t bytes_sent = 0;
   std::uint16_t status = 0;
   std::uint16_t worker = 0;
+  std::uint16_t retries = 0;         // upstream attempts retried
+  std::uint8_t cache_len = 0;        // bytes of `cache` used; 0 = the route does not cache
+  char cache[11] = {};               // cache status ("hit", "miss", "stale"...)
+  char trace_id[32] = {};            // of the traceparent sent upstream; all '\0' when none
   // method, target, request id, client address, route, upstream endpoint; truncated.
   std::uint16_t method_len = 0, target_len = 0, request_id_len = 0, client_len = 0,
                 route_len = 0, upstream_len = 0;

@@ -31,6 +31,17 @@ struct ExchangeState {
   int status = 0;
   std::string_view route;     // the matched route's name (config owned; pinned)
   std::string_view endpoint;  // "host:port" of the upstream endpoint used
+  // Server-Timing phases in ns; 0 = the phase did not run. Queue wait, cache lookup and
+  // compression are set by those stages when they land.
+  std::uint64_t queue_ns = 0;
+  std::uint64_t cache_ns = 0;
+  std::uint64_t connect_ns = 0;  // endpoint chosen → request head ready (pool hit ≈ 0)
+  std::uint64_t retry_ns = 0;    // spent in attempts that were retried
+  std::uint64_t compress_ns = 0;
+  std::uint32_t retries = 0;
+  std::string_view cache_status;  // static text set by the cache stage; empty = not cached
+  char traceparent[55];          // sent upstream and logged (proxy/trace_context.hpp)
+  bool has_traceparent = false;
 };
 
 struct Exchange {

@@ -33,6 +33,11 @@ class Server {
   const net::Address& listen_address() const { return listen_address_; }
   std::size_t worker_count() const { return workers_.size(); }
   std::shared_ptr<const config::Config> config() const { return config_; }
+  // Read-only views for the admin thread (src/admin): worker i's stats may be read from any
+  // thread (relaxed atomics), as may the access log's counters (null when logging is off).
+  // Valid from start() until the Server is destroyed.
+  const Worker& worker(std::size_t i) const { return *worker_state_[i]; }
+  const AccessLog* access_log() const { return access_log_.get(); }
 
   // Installs a new snapshot in every worker; the listener address is not changed.
   core::Result<bool> reload(std::shared_ptr<const config::Config> config);

@@ -54,6 +54,10 @@ struct RouteStats {
   metrics::Counter errors_reset;     // upstream closed or reset mid-exchange
   metrics::Counter errors_parse;     // invalid upstream response
   metrics::Counter errors_limit;     // refused by a limit (body size, pool max_total)
+  // Responses by exact status: index status - kFirstStatus for 100..599, others not counted.
+  static constexpr int kFirstStatus = 100;
+  std::array<metrics::Counter, 500> responses_by_code;
+  metrics::Counter bytes_in;         // request head plus Content-Length body (not chunked)
   metrics::Counter bytes_out;
   metrics::Gauge in_flight;
   metrics::Histogram latency;           // head received → response fully sent
