@@ -35,6 +35,14 @@ enum class Balance : std::uint8_t { kRoundRobin };
 enum class MatchKind : std::uint8_t { kPathPrefix, kPath, kPathRegex };
 enum class LogLevel : std::uint8_t { kTrace, kDebug, kInfo, kWarn, kError };
 enum class AccessLog : std::uint8_t { kOff, kJson, kCombined };
+// Response cache: kShadow computes keys and lookups and counts would-be hits, but always
+// forwards (to measure a cache before trusting it).
+enum class CacheMode : std::uint8_t { kOn, kShadow };
+// What of a POST/QUERY body joins the cache key: nothing (such requests are not cached), the
+// raw bytes, or the canonical JSON.
+enum class BodyKeyKind : std::uint8_t { kNone, kRaw, kJson };
+// A response with Set-Cookie: not stored, stored without its Set-Cookie fields, or as is.
+enum class SetCookieMode : std::uint8_t { kRefuse, kStrip, kStore };
 
 // The configuration spelling of each value ("medium", "round_robin", "path_prefix"...).
 const char* to_string(Profile profile);
@@ -42,6 +50,9 @@ const char* to_string(Balance balance);
 const char* to_string(MatchKind kind);
 const char* to_string(LogLevel level);
 const char* to_string(AccessLog access);
+const char* to_string(CacheMode mode);         // "on", "shadow"
+const char* to_string(BodyKeyKind kind);       // "none", "body", "json_body" (key components)
+const char* to_string(SetCookieMode mode);     // "refuse", "strip", "store"
 
 // A host and a port as written in the configuration; names are resolved elsewhere (net/).
 struct HostPort {
@@ -101,6 +112,42 @@ struct RouteMatch {
   std::string host;
 };
 
+// The process-wide response cache (top-level `cache:`). Plain options: the proxy builds the
+// cache/ store and policies from these (config/ does not depend on cache/).
+struct CacheOptions {
+  bool enabled = true;              // `cache: {enabled: false}` or --no-cache
+  CacheMode mode = CacheMode::kOn;  // shadow: compute and count, always forward
+  std::uint64_t max_memory = 0;     // bytes; profile: small 64MiB, medium 256MiB, large 1GiB
+  // Largest stored response body, bytes; <= max_memory / 4. 8MiB unless written (lowered to
+  // max_memory / 4 when only max_memory is written and is below 32MiB).
+  std::uint64_t max_object = 0;
+  Duration collapse_timeout{};  // waiters of a collapsed miss give up (and forward) after this
+};
+
+// One route's cache settings (a route's `cache:`; absent = all defaults). The cache key is
+// always method, host, path and query (after sort_query / drop_query), plus what is below.
+struct RouteCacheOptions {
+  bool enabled = true;           // `cache: false` or `cache: {enabled: false}` turns it off
+  std::optional<CacheMode> mode;  // overrides CacheOptions::mode
+  // Freshness used when the origin sends none (no max-age, s-maxage, Expires), for the
+  // statuses in ttl_statuses. Never overrides no-store, private or no-cache.
+  std::optional<Duration> ttl;
+  std::vector<int> ttl_statuses{200, 203, 204, 300, 301, 404};  // each 200..599, no repeats
+  std::optional<Duration> stale_while_revalidate;  // used when a response carries none
+  std::optional<Duration> stale_if_error;          // likewise
+  double refresh_ahead = 0.0;  // 0 = off, else in (0,1): refresh at this fraction of lifetime
+  bool sort_query = false;     // sort query parameters by name in the key
+  std::vector<std::string> drop_query;       // glob patterns ('*', '?') over parameter names
+  std::vector<std::string> include_headers;  // request header names joining the key; lower-case
+  BodyKeyKind body_key = BodyKeyKind::kNone;  // from `key: [..., body | json_body]`
+  std::uint64_t max_body_bytes = 64 * 1024;   // body-keyed requests with larger bodies: uncached
+  SetCookieMode set_cookie = SetCookieMode::kRefuse;
+  bool store_no_store = false;  // store despite no-store (origins that misuse it)
+  bool store_private = false;   // store despite private
+  bool heuristic = false;       // RFC 9111 §4.2.2 heuristic freshness from Last-Modified
+  std::optional<std::uint64_t> max_object;  // bytes; per-route cap, <= CacheOptions::max_object
+};
+
 struct Route {
   // Unique. Unless given: "route<N>" (N from 1, file order), or "default" for the route
   // added when there are no routes and one upstream.
@@ -109,6 +156,7 @@ struct Route {
   std::string upstream;             // name of an entry of Config::upstreams
   std::size_t upstream_index = 0;   // its index there
   std::optional<Duration> timeout;  // whole-request deadline; nullopt = timeouts.request
+  RouteCacheOptions cache;
 };
 
 struct LimitsOptions {
@@ -157,6 +205,7 @@ struct Config {
   TimeoutOptions timeouts;
   ProxyOptions proxy;
   LogOptions log;
+  CacheOptions cache;
   std::string source;  // what it was built from, for messages: a path or "command line"
 
   // Null if no upstream has that name.
@@ -170,7 +219,7 @@ PoolOptions default_pool(Profile profile);
 // The parser limits that limits.* imply.
 http::ParseLimits parse_limits(const LimitsOptions& limits);
 
-// One line for the startup log: profile, listen, workers, admin, upstreams, routes.
+// One line for the startup log: profile, listen, workers, admin, upstreams, routes, cache.
 std::string describe(const Config& config);
 // The whole snapshot as YAML that loads back to the same Config, with admin.token replaced
 // by "<redacted>" when set. For the admin /config endpoint.

@@ -73,6 +73,62 @@ void emit_match(YAML::Emitter& out, const RouteMatch& match) {
   out << YAML::EndMap;
 }
 
+template <typename T>
+void emit_list(YAML::Emitter& out, const char* key, const std::vector<T>& items) {
+  out << YAML::Key << key << YAML::Value << YAML::Flow << YAML::BeginSeq;
+  for (const auto& item : items) {
+    out << item;
+  }
+  out << YAML::EndSeq;
+}
+
+// Every key, so /config shows the effective settings; optional ones only when set.
+void emit_route_cache(YAML::Emitter& out, const RouteCacheOptions& cache) {
+  out << YAML::Key << "cache" << YAML::Value << YAML::BeginMap;
+  out << YAML::Key << "enabled" << YAML::Value << cache.enabled;
+  if (cache.mode) {
+    out << YAML::Key << "mode" << YAML::Value << to_string(*cache.mode);
+  }
+  if (cache.ttl) {
+    emit_duration(out, "ttl", *cache.ttl);
+  }
+  emit_list(out, "ttl_statuses", cache.ttl_statuses);
+  if (cache.stale_while_revalidate) {
+    emit_duration(out, "stale_while_revalidate", *cache.stale_while_revalidate);
+  }
+  if (cache.stale_if_error) {
+    emit_duration(out, "stale_if_error", *cache.stale_if_error);
+  }
+  out << YAML::Key << "refresh_ahead" << YAML::Value
+      << detail::format_fraction(cache.refresh_ahead);
+  out << YAML::Key << "sort_query" << YAML::Value << cache.sort_query;
+  emit_list(out, "drop_query", cache.drop_query);
+  emit_list(out, "include_headers", cache.include_headers);
+  if (cache.body_key != BodyKeyKind::kNone) {
+    out << YAML::Key << "key" << YAML::Value << YAML::Flow << YAML::BeginSeq
+        << to_string(cache.body_key) << YAML::EndSeq;
+  }
+  emit_size(out, "max_body_bytes", cache.max_body_bytes);
+  out << YAML::Key << "set_cookie" << YAML::Value << to_string(cache.set_cookie);
+  out << YAML::Key << "store_no_store" << YAML::Value << cache.store_no_store;
+  out << YAML::Key << "store_private" << YAML::Value << cache.store_private;
+  out << YAML::Key << "heuristic" << YAML::Value << cache.heuristic;
+  if (cache.max_object) {
+    emit_size(out, "max_object", *cache.max_object);
+  }
+  out << YAML::EndMap;
+}
+
+void emit_cache(YAML::Emitter& out, const CacheOptions& cache) {
+  out << YAML::Key << "cache" << YAML::Value << YAML::BeginMap;
+  out << YAML::Key << "enabled" << YAML::Value << cache.enabled;
+  out << YAML::Key << "mode" << YAML::Value << to_string(cache.mode);
+  emit_size(out, "max_memory", cache.max_memory);
+  emit_size(out, "max_object", cache.max_object);
+  emit_duration(out, "collapse_timeout", cache.collapse_timeout);
+  out << YAML::EndMap;
+}
+
 void emit_routes(YAML::Emitter& out, const Config& config) {
   out << YAML::Key << "routes" << YAML::Value << YAML::BeginSeq;
   for (const auto& route : config.routes) {
@@ -83,6 +139,7 @@ void emit_routes(YAML::Emitter& out, const Config& config) {
     if (route.timeout) {
       emit_duration(out, "timeout", *route.timeout);
     }
+    emit_route_cache(out, route.cache);
     out << YAML::EndMap;
   }
   out << YAML::EndSeq;
@@ -163,6 +220,8 @@ std::string describe(const Config& config) {
   line.append(" max_connections=").append(std::to_string(config.limits.max_connections));
   line.append(" request_timeout=").append(core::format_duration(config.timeouts.request));
   line.append(" access_log=").append(to_string(config.log.access));
+  line.append(" cache=").append(config.cache.enabled ? to_string(config.cache.mode) : "off");
+  line.append(" max_memory=").append(core::format_size(config.cache.max_memory));
   line.append(" source=").append(config.source);
   return line;
 }
@@ -177,6 +236,7 @@ std::string to_yaml_redacted(const Config& config) {
   emit_timeouts(out, config.timeouts);
   emit_proxy(out, config.proxy);
   emit_log(out, config.log);
+  emit_cache(out, config.cache);
   out << YAML::EndMap;
   return std::string(out.c_str()) + "\n";
 }

@@ -81,6 +81,34 @@ void check_limits(const Draft& draft) {
   }
 }
 
+// The largest object is a quarter of the memory at most, so one object cannot evict most of
+// the cache. Unless written, max_object follows a small max_memory down instead of failing.
+void check_cache(Draft& draft) {
+  CacheOptions& cache = draft.config.cache;
+  const std::uint64_t quarter = cache.max_memory / 4;
+  const bool object_written = draft.where.contains("cache.max_object");
+  if (!object_written) {
+    cache.max_object = std::min(cache.max_object, quarter);
+  } else if (cache.max_object > quarter) {
+    fail(draft.where_of("cache.max_object"),
+         "'cache.max_object' (" + core::format_size(cache.max_object) +
+             ") must not exceed a quarter of 'cache.max_memory' (" +
+             core::format_size(cache.max_memory) + ")");
+  }
+  for (std::size_t i = 0; i < draft.config.routes.size(); ++i) {
+    const Route& route = draft.config.routes[i];
+    if (route.cache.max_object && *route.cache.max_object > cache.max_object) {
+      const bool known = i < draft.route_max_object_where.size() &&
+                         !draft.route_max_object_where[i].empty();
+      fail(known ? draft.route_max_object_where[i] : draft.origin,
+           "route '" + route.name + "': 'cache.max_object' (" +
+               core::format_size(*route.cache.max_object) +
+               ") must not exceed the global 'cache.max_object' (" +
+               core::format_size(cache.max_object) + ")");
+    }
+  }
+}
+
 }  // namespace
 
 Config finalize(Draft draft) {
@@ -88,6 +116,7 @@ Config finalize(Draft draft) {
   resolve_route_upstreams(draft);
   check_addresses(draft);
   check_limits(draft);
+  check_cache(draft);
   draft.config.source = draft.origin;
   return std::move(draft.config);
 }

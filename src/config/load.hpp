@@ -45,6 +45,7 @@ struct CliOverrides {
   std::optional<std::string> admin;    // --admin ADDR (admin.listen)
   std::optional<std::string> workers;  // --workers N|auto
   std::optional<std::string> profile;  // --profile small|medium|large
+  std::optional<bool> cache_enabled;   // --no-cache sets false (cache.enabled)
 };
 
 // Upstream URLs given by flag (or RAMJET_UPSTREAM) become the endpoints of one upstream:

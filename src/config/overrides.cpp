@@ -98,6 +98,11 @@ void apply_flags(Draft& draft, const CliOverrides& cli) {
   apply_flag(draft, "listen", cli.listen, "--listen");
   apply_flag(draft, "admin.listen", cli.admin, "--admin");
   apply_flag(draft, "workers", cli.workers, "--workers");
+  if (cli.cache_enabled) {
+    apply_setting(draft, *find_setting("cache.enabled"),
+                  Value{*cli.cache_enabled ? "true" : "false",
+                        *cli.cache_enabled ? "option --cache" : "option --no-cache"});
+  }
   if (!cli.upstreams.empty()) {
     std::vector<Value> urls;
     for (const auto& url : cli.upstreams) {

@@ -17,18 +17,19 @@ struct Capacity {
   std::uint32_t max_connections;
   std::uint32_t pool_max_idle;
   std::uint32_t pool_max_total;
+  std::uint64_t cache_max_memory;
 };
 
 constexpr Capacity capacity(Profile profile) {
   switch (profile) {
     case Profile::kSmall:
-      return {1, 1024, 16, 64};
+      return {1, 1024, 16, 64, 64 * kMiB};
     case Profile::kMedium:
-      return {0, 10'000, 64, 512};
+      return {0, 10'000, 64, 512, 256 * kMiB};
     case Profile::kLarge:
-      return {0, 100'000, 256, 2048};
+      return {0, 100'000, 256, 2048, 1024 * kMiB};
   }
-  return {0, 10'000, 64, 512};
+  return {0, 10'000, 64, 512, 256 * kMiB};
 }
 
 }  // namespace
@@ -93,6 +94,40 @@ const char* to_string(AccessLog access) {
   return "?";
 }
 
+const char* to_string(CacheMode mode) {
+  switch (mode) {
+    case CacheMode::kOn:
+      return "on";
+    case CacheMode::kShadow:
+      return "shadow";
+  }
+  return "?";
+}
+
+const char* to_string(BodyKeyKind kind) {
+  switch (kind) {
+    case BodyKeyKind::kNone:
+      return "none";
+    case BodyKeyKind::kRaw:
+      return "body";
+    case BodyKeyKind::kJson:
+      return "json_body";
+  }
+  return "?";
+}
+
+const char* to_string(SetCookieMode mode) {
+  switch (mode) {
+    case SetCookieMode::kRefuse:
+      return "refuse";
+    case SetCookieMode::kStrip:
+      return "strip";
+    case SetCookieMode::kStore:
+      return "store";
+  }
+  return "?";
+}
+
 PoolOptions default_pool(Profile profile) {
   const Capacity c = capacity(profile);
   // Below the 5 s keep-alive of uvicorn and Node, so ramjet closes an idle connection before
@@ -120,6 +155,13 @@ Config defaults_for(Profile profile) {
   };
   config.proxy = ProxyOptions{};
   config.log = LogOptions{};
+  // Memory scales with the profile; the largest object does not (a response is as large as
+  // the application makes it). Collapsed waiters give up well before timeouts.request.
+  config.cache = CacheOptions{.enabled = true,
+                              .mode = CacheMode::kOn,
+                              .max_memory = c.cache_max_memory,
+                              .max_object = 8 * kMiB,
+                              .collapse_timeout = 10s};
   return config;
 }
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <charconv>
 #include <limits>
 
 #include "config/addresses.hpp"
@@ -15,6 +16,8 @@ constexpr Duration kMinTimeout = 1ms;
 constexpr Duration kMaxTimeout = 24h;
 constexpr std::uint32_t kMaxWorkers = 1024;
 constexpr std::size_t kMaxStringBytes = 4096;
+constexpr std::uint64_t kMaxMiB = 1024 * 1024;
+constexpr std::size_t kMaxPatternBytes = 256;
 
 template <typename T>
 struct Named {
@@ -31,6 +34,12 @@ constexpr std::array<Named<LogLevel>, 5> kLogLevels{{{"trace", LogLevel::kTrace}
                                                      {"error", LogLevel::kError}}};
 constexpr std::array<Named<AccessLog>, 3> kAccessLogs{
     {{"off", AccessLog::kOff}, {"json", AccessLog::kJson}, {"combined", AccessLog::kCombined}}};
+
+constexpr std::array<Named<CacheMode>, 2> kCacheModes{
+    {{"on", CacheMode::kOn}, {"shadow", CacheMode::kShadow}}};
+constexpr std::array<Named<SetCookieMode>, 3> kSetCookieModes{{{"refuse", SetCookieMode::kRefuse},
+                                                                {"strip", SetCookieMode::kStrip},
+                                                                {"store", SetCookieMode::kStore}}};
 
 constexpr std::array<MethodName, 10> kMethods{{{"GET", http::Method::kGet},
                                                {"HEAD", http::Method::kHead},
@@ -116,7 +125,7 @@ void set_trusted_proxies(Draft& d, std::span<const Value> values) {
 }
 
 // clang-format off
-const std::array<Setting, 26> kSettings{{
+const std::array<Setting, 31> kSettings{{
   {"profile", [](Draft& d, const Value& v) { d.config.profile = parse_profile(v); }},
   {"listen", [](Draft& d, const Value& v) { d.config.listen = listen_address(v, "listen"); }},
   {"workers", [](Draft& d, const Value& v) { d.config.workers = parse_workers(v); }},
@@ -170,6 +179,16 @@ const std::array<Setting, 26> kSettings{{
      d.config.log.access = parse_enum(v, "log.access", kAccessLogs); }},
   {"log.access_path", [](Draft& d, const Value& v) {
      d.config.log.access_path = text_value(v, "log.access_path", false); }},
+  {"cache.enabled", [](Draft& d, const Value& v) {
+     d.config.cache.enabled = parse_bool(v, "cache.enabled"); }},
+  {"cache.mode", [](Draft& d, const Value& v) {
+     d.config.cache.mode = parse_cache_mode(v, "cache.mode"); }},
+  {"cache.max_memory", [](Draft& d, const Value& v) {
+     d.config.cache.max_memory = parse_bytes(v, "cache.max_memory", kMaxMiB, 1ULL << 40); }},
+  {"cache.max_object", [](Draft& d, const Value& v) {
+     d.config.cache.max_object = parse_bytes(v, "cache.max_object", 1024, 1ULL << 38); }},
+  {"cache.collapse_timeout", [](Draft& d, const Value& v) {
+     d.config.cache.collapse_timeout = timeout(v, "cache.collapse_timeout"); }},
 }};
 // clang-format on
 
@@ -385,6 +404,77 @@ bool parse_bool(const Value& value, std::string_view key) {
     return false;
   }
   fail(value.where, "'" + std::string(key) + "' must be true or false, got " + quoted(value.text));
+}
+
+CacheMode parse_cache_mode(const Value& value, std::string_view key) {
+  if (value.text == "off") {
+    fail(value.where, "'" + std::string(key) +
+                          "' must be one of on, shadow, got 'off' (to turn the cache off, "
+                          "write 'enabled: false')");
+  }
+  return parse_enum(value, key, kCacheModes);
+}
+
+SetCookieMode parse_set_cookie(const Value& value, std::string_view key) {
+  return parse_enum(value, key, kSetCookieModes);
+}
+
+double parse_fraction(const Value& value, std::string_view key) {
+  std::string_view text = value.text;
+  const bool percent = text.ends_with('%');
+  if (percent) {
+    text.remove_suffix(1);
+  }
+  const std::size_t dot = text.find('.');
+  const bool well_formed =
+      !text.empty() && text.size() <= kMaxStringBytes && text.front() != '.' &&
+      text.back() != '.' && text.find('.', dot == std::string_view::npos ? dot : dot + 1) ==
+                                std::string_view::npos &&
+      std::all_of(text.begin(), text.end(), [](char c) { return c == '.' || (c >= '0' && c <= '9'); });
+  double result = 0.0;
+  if (well_formed) {
+    std::from_chars(text.data(), text.data() + text.size(), result, std::chars_format::fixed);
+    result = percent ? result / 100.0 : result;
+  }
+  if (!well_formed || result >= 1.0) {
+    fail(value.where, "'" + std::string(key) +
+                          "' must be 0 (off) or a fraction below 1 such as 0.8 or 80%, got " +
+                          quoted(value.text));
+  }
+  return result;
+}
+
+std::string format_fraction(double fraction) {
+  std::array<char, 1200> buffer{};
+  auto result = std::to_chars(buffer.data(), buffer.data() + buffer.size(), fraction,
+                              std::chars_format::fixed);
+  return std::string(buffer.data(), result.ptr);
+}
+
+std::string parse_header_name(const Value& value, std::string_view key) {
+  static constexpr std::string_view kTokenOthers = "!#$%&'*+-.^_`|~";
+  const bool ok = !value.text.empty() && value.text.size() <= kMaxPatternBytes &&
+                  std::all_of(value.text.begin(), value.text.end(), [](char c) {
+                    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                           (c >= '0' && c <= '9') || kTokenOthers.find(c) != std::string_view::npos;
+                  });
+  if (!ok) {
+    fail(value.where, "'" + std::string(key) + "': " + quoted(value.text) +
+                          " is not a header name (1 to 256 letters, digits or !#$%&'*+-.^_`|~)");
+  }
+  return to_lower(value.text);
+}
+
+std::string parse_query_pattern(const Value& value, std::string_view key) {
+  static constexpr std::string_view kRefused = "&=# ";
+  const bool ok = !value.text.empty() && value.text.size() <= kMaxPatternBytes &&
+                  value.text.find_first_of(kRefused) == std::string_view::npos;
+  if (!ok) {
+    fail(value.where, "'" + std::string(key) + "': " + quoted(value.text) +
+                          " is not a parameter name pattern (1 to 256 bytes without '&', '=', "
+                          "'#' or spaces; '*' and '?' are wildcards)");
+  }
+  return std::string(value.text);
 }
 
 std::vector<HostPort> parse_endpoints(std::span<const Value> urls, const std::string& where) {

@@ -44,6 +44,8 @@ struct Draft {
   std::map<std::string, std::string, std::less<>> where;  // setting path -> last set at
   std::vector<std::string> upstream_where;                // parallel to config.upstreams
   std::vector<std::string> route_where;  // parallel to config.routes (its upstream value)
+  // Parallel to config.routes: where the route's cache.max_object was written ("" = not).
+  std::vector<std::string> route_max_object_where;
 
   std::string where_of(std::string_view path) const;  // `origin` when never set
 };
@@ -74,6 +76,16 @@ std::uint64_t parse_bytes(const Value& value, std::string_view key, std::uint64_
                           std::uint64_t max);
 Duration parse_time(const Value& value, std::string_view key, Duration min, Duration max);
 bool parse_bool(const Value& value, std::string_view key);
+CacheMode parse_cache_mode(const Value& value, std::string_view key);
+SetCookieMode parse_set_cookie(const Value& value, std::string_view key);
+// "0.8" or "80%" -> 0.8; 0 or a fraction below 1 (plain decimals, no exponent or sign).
+double parse_fraction(const Value& value, std::string_view key);
+// The shortest plain decimal that parse_fraction reads back as the same double.
+std::string format_fraction(double fraction);
+// An HTTP field name (RFC 9110 token), lower-cased.
+std::string parse_header_name(const Value& value, std::string_view key);
+// A glob over query parameter names ('*', '?'); no '&', '=', '#' or spaces.
+std::string parse_query_pattern(const Value& value, std::string_view key);
 // Upstream URLs: at least one, no duplicates.
 std::vector<HostPort> parse_endpoints(std::span<const Value> urls, const std::string& where);
 

@@ -16,24 +16,35 @@ using namespace std::chrono_literals;
 
 using Names = std::span<const std::string_view>;
 
-constexpr std::array<std::string_view, 10> kTopLevelKeys{
-    "profile", "listen", "workers",  "admin", "upstreams",
-    "routes",  "limits", "timeouts", "proxy", "log"};
-constexpr std::array<std::string_view, 5> kSections{"admin", "limits", "timeouts", "proxy", "log"};
+constexpr std::array<std::string_view, 11> kTopLevelKeys{
+    "profile", "listen", "workers",  "admin", "upstreams", "routes",
+    "limits",  "timeouts", "proxy", "log",   "cache"};
+constexpr std::array<std::string_view, 6> kSections{"admin", "limits", "timeouts",
+                                                    "proxy", "log",    "cache"};
 constexpr std::array<std::string_view, 4> kUpstreamKeys{"endpoints", "pool", "host_rewrite",
                                                         "balance"};
 constexpr std::array<std::string_view, 3> kPoolKeys{"max_idle", "idle_ttl", "max_total"};
-constexpr std::array<std::string_view, 4> kRouteKeys{"name", "match", "upstream", "timeout"};
+constexpr std::array<std::string_view, 5> kRouteKeys{"name", "match", "upstream", "timeout",
+                                                     "cache"};
 constexpr std::array<std::string_view, 5> kMatchKeys{"path_prefix", "path", "path_regex", "methods",
                                                      "host"};
+constexpr std::array<std::string_view, 17> kRouteCacheKeys{
+    "enabled",        "mode",          "ttl",           "ttl_statuses",   "stale_while_revalidate",
+    "stale_if_error", "refresh_ahead", "sort_query",    "drop_query",     "include_headers",
+    "key",            "max_body_bytes", "set_cookie",   "store_no_store", "store_private",
+    "heuristic",      "max_object"};
+// The components a route's cache `key:` may list, besides "header:NAME".
+constexpr std::array<std::string_view, 6> kKeyComponents{"method", "host", "path",
+                                                         "query",  "body", "json_body"};
+constexpr std::string_view kHeaderComponent = "header:";
 
 // Keys of the design that later versions will accept: named as such rather than "unknown".
-constexpr std::array<std::string_view, 6> kPlannedTopLevel{"cache",   "compression", "cors",
-                                                           "metrics", "jobs",        "redis"};
+constexpr std::array<std::string_view, 5> kPlannedTopLevel{"compression", "cors", "metrics", "jobs",
+                                                           "redis"};
 constexpr std::array<std::string_view, 4> kPlannedUpstream{"health_check", "circuit_breaker",
                                                            "retry", "tls"};
-constexpr std::array<std::string_view, 7> kPlannedRoute{
-    "cache", "retry", "rate_limit", "concurrency", "validate_json", "cors", "compression"};
+constexpr std::array<std::string_view, 6> kPlannedRoute{"retry",         "rate_limit", "concurrency",
+                                                        "validate_json", "cors",       "compression"};
 constexpr std::array<std::string_view, 4> kPlannedBalance{"least_request", "random", "ip_hash",
                                                           "consistent_hash"};
 
@@ -57,6 +68,19 @@ std::string quoted(std::string_view text) { return "'" + std::string(text) + "'"
 
 bool contains(Names names, std::string_view key) {
   return std::find(names.begin(), names.end(), key) != names.end();
+}
+
+bool contains(const std::vector<std::string>& names, std::string_view key) {
+  return std::find(names.begin(), names.end(), key) != names.end();
+}
+
+// Appends a header name to the key, once: from include_headers or a key's "header:NAME".
+void add_key_header(const Value& value, std::string_view key, RouteCacheOptions& cache) {
+  std::string name = parse_header_name(value, key);
+  if (contains(cache.include_headers, name)) {
+    fail(value.where, "header " + quoted(name) + " is already part of the cache key");
+  }
+  cache.include_headers.push_back(std::move(name));
 }
 
 bool is_name_char(char c) {
@@ -190,6 +214,14 @@ class YamlSource {
   void parse_match(const YAML::Node& key, const YAML::Node& value, RouteMatch& match) const;
   void parse_match_path(const Value& value, std::string_view key, RouteMatch& match) const;
   std::vector<http::Method> parse_methods(const YAML::Node& key, const YAML::Node& value) const;
+  void parse_route_cache(const YAML::Node& value, RouteCacheOptions& cache,
+                         std::string& max_object_where) const;
+  bool parse_cache_scalar(std::string_view field, const YAML::Node& k, const YAML::Node& v,
+                          RouteCacheOptions& cache) const;
+  bool parse_cache_list(std::string_view field, const YAML::Node& k, const YAML::Node& v,
+                        RouteCacheOptions& cache) const;
+  void parse_cache_key(const YAML::Node& key, const YAML::Node& value,
+                       RouteCacheOptions& cache) const;
 
   Draft& draft_;
   std::string_view file_;
@@ -415,6 +447,7 @@ Balance YamlSource::parse_balance(const Value& value) const {
 void YamlSource::apply_routes(const YAML::Node& key, const YAML::Node& value) {
   draft_.config.routes.clear();
   draft_.route_where.clear();
+  draft_.route_max_object_where.clear();
   if (value.IsNull()) {
     return;
   }
@@ -436,6 +469,7 @@ void YamlSource::apply_route(const YAML::Node& item, std::size_t index) {
   Route route;
   route.name = "route" + std::to_string(index + 1);
   std::string upstream_where;
+  std::string max_object_where;
   for_each_entry(item, "a route",
                  [&](std::string_view field, const YAML::Node& k, const YAML::Node& v) {
                    if (field == "name") {
@@ -447,6 +481,8 @@ void YamlSource::apply_route(const YAML::Node& item, std::size_t index) {
                      upstream_where = where(v);
                    } else if (field == "timeout") {
                      route.timeout = parse_time(scalar(k, v, "timeout"), "timeout", 1ms, 24h);
+                   } else if (field == "cache") {
+                     parse_route_cache(v, route.cache, max_object_where);
                    } else {
                      unknown_key(k, "a route", kRouteKeys, kPlannedRoute);
                    }
@@ -461,6 +497,138 @@ void YamlSource::apply_route(const YAML::Node& item, std::size_t index) {
   }
   draft_.config.routes.push_back(std::move(route));
   draft_.route_where.push_back(std::move(upstream_where));
+  draft_.route_max_object_where.push_back(std::move(max_object_where));
+}
+
+// `cache: true`, `cache: false`, or a mapping of the keys in kRouteCacheKeys.
+void YamlSource::parse_route_cache(const YAML::Node& value, RouteCacheOptions& cache,
+                                   std::string& max_object_where) const {
+  if (value.IsScalar()) {
+    const Value v{value.Scalar(), where(value)};
+    if (v.text != "true" && v.text != "false") {
+      fail(v.where, "'cache' in a route must be true, false or a mapping of cache keys, got " +
+                        quoted(v.text));
+    }
+    cache.enabled = v.text == "true";
+    return;
+  }
+  if (value.IsSequence()) {
+    fail(where(value), "'cache' in a route must be true, false or a mapping of cache keys, got "
+                       "a list");
+  }
+  for_each_entry(value, "'cache'",
+                 [&](std::string_view field, const YAML::Node& k, const YAML::Node& v) {
+                   if (field == "max_object") {
+                     max_object_where = where_value(k, v);
+                   }
+                   if (!parse_cache_scalar(field, k, v, cache) &&
+                       !parse_cache_list(field, k, v, cache)) {
+                     unknown_key(k, "a route's 'cache'", kRouteCacheKeys, {});
+                   }
+                 });
+}
+
+bool YamlSource::parse_cache_scalar(std::string_view field, const YAML::Node& k,
+                                    const YAML::Node& v, RouteCacheOptions& cache) const {
+  constexpr Duration kMaxAge = 8760h;  // a year
+  const std::string path = "cache." + std::string(field);
+  const auto value = [&] { return scalar(k, v, path); };
+  if (field == "enabled") {
+    cache.enabled = parse_bool(value(), path);
+  } else if (field == "mode") {
+    cache.mode = parse_cache_mode(value(), path);
+  } else if (field == "ttl") {
+    cache.ttl = parse_time(value(), path, 1ms, kMaxAge);
+  } else if (field == "stale_while_revalidate") {
+    cache.stale_while_revalidate = parse_time(value(), path, Duration::zero(), kMaxAge);
+  } else if (field == "stale_if_error") {
+    cache.stale_if_error = parse_time(value(), path, Duration::zero(), kMaxAge);
+  } else if (field == "refresh_ahead") {
+    cache.refresh_ahead = parse_fraction(value(), path);
+  } else if (field == "sort_query") {
+    cache.sort_query = parse_bool(value(), path);
+  } else if (field == "max_body_bytes") {
+    cache.max_body_bytes = parse_bytes(value(), path, 0, 1ULL << 30);
+  } else if (field == "set_cookie") {
+    cache.set_cookie = parse_set_cookie(value(), path);
+  } else if (field == "store_no_store") {
+    cache.store_no_store = parse_bool(value(), path);
+  } else if (field == "store_private") {
+    cache.store_private = parse_bool(value(), path);
+  } else if (field == "heuristic") {
+    cache.heuristic = parse_bool(value(), path);
+  } else if (field == "max_object") {
+    cache.max_object = parse_bytes(value(), path, 1024, 1ULL << 38);
+  } else {
+    return false;
+  }
+  return true;
+}
+
+bool YamlSource::parse_cache_list(std::string_view field, const YAML::Node& k, const YAML::Node& v,
+                                  RouteCacheOptions& cache) const {
+  const std::string path = "cache." + std::string(field);
+  if (field == "ttl_statuses") {
+    cache.ttl_statuses.clear();
+    for (const Value& item : scalars(k, v, path)) {
+      const int status = static_cast<int>(parse_count(item, path, 200, 599));
+      if (std::find(cache.ttl_statuses.begin(), cache.ttl_statuses.end(), status) !=
+          cache.ttl_statuses.end()) {
+        fail(item.where, "status " + quoted(item.text) + " is listed twice in " + quoted(path));
+      }
+      cache.ttl_statuses.push_back(status);
+    }
+  } else if (field == "drop_query") {
+    cache.drop_query.clear();
+    for (const Value& item : scalars(k, v, path)) {
+      std::string pattern = parse_query_pattern(item, path);
+      if (contains(cache.drop_query, pattern)) {
+        fail(item.where, quoted(pattern) + " is listed twice in " + quoted(path));
+      }
+      cache.drop_query.push_back(std::move(pattern));
+    }
+  } else if (field == "include_headers") {
+    for (const Value& item : scalars(k, v, path)) {
+      add_key_header(item, path, cache);
+    }
+  } else if (field == "key") {
+    parse_cache_key(k, v, cache);
+  } else {
+    return false;
+  }
+  return true;
+}
+
+// `key: [method, path, json_body, "header:Accept-Language"]`. Method, host, path and query
+// are always in the key; they are accepted so a key can be written out in full.
+void YamlSource::parse_cache_key(const YAML::Node& key, const YAML::Node& value,
+                                 RouteCacheOptions& cache) const {
+  std::vector<std::string_view> seen;
+  for (const Value& item : scalars(key, value, "cache.key")) {
+    if (item.text.starts_with(kHeaderComponent)) {
+      add_key_header(Value{item.text.substr(kHeaderComponent.size()), item.where}, "cache.key",
+                     cache);
+      continue;
+    }
+    if (!contains(kKeyComponents, item.text)) {
+      fail(item.where, "unknown key component " + quoted(item.text) + " in 'cache.key'" +
+                           did_you_mean(item.text, kKeyComponents) +
+                           "; use method, host, path, query, body, json_body or header:NAME");
+    }
+    if (contains(seen, item.text)) {
+      fail(item.where, quoted(item.text) + " is listed twice in 'cache.key'");
+    }
+    if ((item.text == "body" || item.text == "json_body") &&
+        cache.body_key != BodyKeyKind::kNone) {
+      fail(item.where, "'cache.key' takes at most one of body and json_body");
+    }
+    seen.push_back(item.text);
+    if (item.text == "body") {
+      cache.body_key = BodyKeyKind::kRaw;
+    } else if (item.text == "json_body") {
+      cache.body_key = BodyKeyKind::kJson;
+    }
+  }
 }
 
 void YamlSource::parse_match(const YAML::Node& key, const YAML::Node& value,

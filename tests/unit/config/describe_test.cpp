@@ -45,7 +45,8 @@ TEST(Describe, OneLineWithTheEssentials) {
   EXPECT_EQ(line,
             "profile=small listen=[::1]:8000 workers=2 admin=0.0.0.0:9000 "
             "upstreams=api[127.0.0.1:5000 api.internal:81],static[127.0.0.1:6000] routes=3 "
-            "max_connections=10 request_timeout=7s access_log=json source=test.yaml");
+            "max_connections=10 request_timeout=7s access_log=json cache=on max_memory=64MiB "
+            "source=test.yaml");
   EXPECT_EQ(line.find("hunter2"), std::string::npos);
 }
 

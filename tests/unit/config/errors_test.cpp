@@ -37,9 +37,9 @@ TEST(ConfigErrors, UnknownKeysSuggestTheClosestKnownOne) {
 }
 
 TEST(ConfigErrors, KeysOfLaterVersionsAreNamedAsSuch) {
-  EXPECT_EQ(load_error(up("cache: {max_memory: 256MiB}\n")),
-            "test.yaml:2:1: 'cache' in the top level is not supported yet by this version of "
-            "ramjet");
+  EXPECT_EQ(load_error(up("compression: {gzip: true}\n")),
+            "test.yaml:2:1: 'compression' in the top level is not supported yet by this version "
+            "of ramjet");
   EXPECT_EQ(load_error("upstreams:\n  app:\n    endpoints: [h:1]\n    health_check: {}\n"),
             "test.yaml:4:5: 'health_check' in upstream 'app' is not supported yet by this "
             "version of ramjet");
