@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/clock.hpp"
+#include "cache/key.hpp"
 #include "http/parser.hpp"
 
 namespace ramjet::proxy {
@@ -50,6 +51,7 @@ struct Exchange {
   http::RequestHead req;
   std::size_t head_size = 0;
   ExchangeState st;
+  cache::CacheKey cache_key;  // reused: its buffers keep their capacity between requests
 };
 
 class ExchangePool {

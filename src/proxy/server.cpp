@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "net/listener.hpp"
+#include "proxy/cache_glue.hpp"
 
 namespace ramjet::proxy {
 
@@ -26,6 +27,20 @@ core::Result<std::vector<std::vector<net::Address>>> resolve_upstreams(
     out.push_back(std::move(addresses));
   }
   return out;
+}
+
+core::Result<std::shared_ptr<const Runtime::CachePolicies>> build_cache_policies(
+    const config::Config& config) {
+  auto policies = std::make_shared<Runtime::CachePolicies>();
+  for (const auto& route : config.routes) {
+    auto p = make_cache_policy(config, route);
+    if (!p.ok()) {
+      return core::Error{"invalid cache settings",
+                         "route " + route.name + ": " + p.error().to_string()};
+    }
+    policies->push_back(std::move(p.value()));
+  }
+  return std::shared_ptr<const Runtime::CachePolicies>(std::move(policies));
 }
 
 core::Result<std::unique_ptr<Server>> Server::start(std::shared_ptr<const config::Config> config,
@@ -61,8 +76,27 @@ core::Result<std::unique_ptr<Server>> Server::start(std::shared_ptr<const config
     fds.push_back(fd.value());
   }
 
+  auto policies = build_cache_policies(*config);
+  if (!policies.ok()) {
+    for (int f : fds) {
+      ::close(f);
+    }
+    return policies.error();
+  }
   std::unique_ptr<Server> server(new Server(config, clock));
   server->listen_address_ = bound;
+  if (config->cache.enabled) {
+    auto store = cache::Store::create(make_store_options(config->cache), clock);
+    auto flights = cache::CollapseTable::create(cache::CollapseOptions{}, clock);
+    if (!store.ok() || !flights.ok()) {
+      for (int f : fds) {
+        ::close(f);
+      }
+      return store.ok() ? flights.error() : store.error();
+    }
+    server->cache_store_ = std::move(store.value());
+    server->cache_flights_ = std::move(flights.value());
+  }
   if (config->log.access != config::AccessLog::kOff) {
     auto log = AccessLog::open(config->log.access, config->log.access_path, count);
     if (!log.ok()) {
@@ -77,12 +111,26 @@ core::Result<std::unique_ptr<Server>> Server::start(std::shared_ptr<const config
   std::size_t buffer_size = std::max<std::size_t>(16 * 1024, config->limits.max_header_bytes + 4096);
   std::latch ready(static_cast<std::ptrdiff_t>(count));
   Server* raw = server.get();
+  std::shared_ptr<const Runtime::CachePolicies> shared_policies = policies.value();
   auto started = server->workers_.start(
-      count, clock, [raw, &fds, &resolved, &ready, count, buffer_size](std::size_t i,
+      count, clock, [raw, &fds, &resolved, &ready, count, buffer_size, shared_policies](std::size_t i,
                                                                          net::EventLoop& loop) {
         auto w = std::make_unique<Worker>(i, loop, raw->shared_, raw->clock_, buffer_size);
-        w->apply(raw->config_, resolved.value(), count);
+        w->apply(raw->config_, resolved.value(), count, shared_policies);
         w->set_access_log(raw->access_log_.get());
+        w->set_cache(raw->cache_store_.get(), raw->cache_flights_.get());
+        if (i == 0 && raw->cache_store_) {
+          // Expired entries are reclaimed a few at a time, never in one sweep.
+          raw->cache_sweep_timer_.set_callback(
+              [](net::Timer* t, void* arg) {
+                auto* srv = static_cast<Server*>(arg);
+                srv->cache_store_->sweep(256);
+                srv->workers_.loop(0).arm(*t, srv->workers_.loop(0).now() +
+                                                  std::chrono::seconds(1));
+              },
+              raw);
+          loop.arm(raw->cache_sweep_timer_, loop.now() + std::chrono::seconds(1));
+        }
         w->listen(fds[i]);
         raw->worker_state_[i] = std::move(w);
         ready.count_down();
@@ -106,14 +154,18 @@ core::Result<bool> Server::reload(std::shared_ptr<const config::Config> config) 
   if (!resolved.ok()) {
     return resolved.error();
   }
+  auto policies = build_cache_policies(*config);
+  if (!policies.ok()) {
+    return policies.error();
+  }
   config_ = config;
   auto shared_resolved =
       std::make_shared<std::vector<std::vector<net::Address>>>(std::move(resolved.value()));
   std::size_t count = workers_.size();
   for (std::size_t i = 0; i < count; ++i) {
     Worker* w = worker_state_[i].get();
-    workers_.loop(i).post([w, config, shared_resolved, count] {
-      w->apply(config, *shared_resolved, count);
+    workers_.loop(i).post([w, config, shared_resolved, count, p = policies.value()] {
+      w->apply(config, *shared_resolved, count, p);
     });
   }
   return true;

@@ -7,6 +7,7 @@
 #include <memory>
 #include <vector>
 
+#include "cache/cache.hpp"
 #include "config/config.hpp"
 #include "core/clock.hpp"
 #include "core/result.hpp"
@@ -21,6 +22,10 @@ namespace ramjet::proxy {
 core::Result<std::vector<std::vector<net::Address>>> resolve_upstreams(
     const config::Config& config);
 
+// Every route's cache policy (null where it does not cache). Configuration errors only.
+core::Result<std::shared_ptr<const Runtime::CachePolicies>> build_cache_policies(
+    const config::Config& config);
+
 class Server {
  public:
   // Binds the listener(s) and starts the workers. The bound address is in listen_address().
@@ -33,6 +38,9 @@ class Server {
   const net::Address& listen_address() const { return listen_address_; }
   std::size_t worker_count() const { return workers_.size(); }
   std::shared_ptr<const config::Config> config() const { return config_; }
+  // Null when caching is off. For the admin endpoints (purge, stats, explain).
+  cache::Store* cache_store() const { return cache_store_.get(); }
+  cache::CollapseTable* cache_flights() const { return cache_flights_.get(); }
   // Read-only views for the admin thread (src/admin): worker i's stats may be read from any
   // thread (relaxed atomics), as may the access log's counters (null when logging is off).
   // Valid from start() until the Server is destroyed.
@@ -65,6 +73,10 @@ class Server {
   const core::Clock& clock_;
   net::Address listen_address_;
   SharedState shared_;
+  // The response cache, shared by all workers; null when caching is off at start.
+  std::unique_ptr<cache::Store> cache_store_;
+  std::unique_ptr<cache::CollapseTable> cache_flights_;
+  net::Timer cache_sweep_timer_;  // on worker 0's loop
   std::unique_ptr<AccessLog> access_log_;  // outlives the workers that push to it
   net::Workers workers_;
   std::vector<std::unique_ptr<Worker>> worker_state_;

@@ -7,6 +7,8 @@
 
 #include "http/parser.hpp"
 #include "proxy/access_log.hpp"
+#include "proxy/cache_glue.hpp"
+#include "proxy/collapse_waiter.hpp"
 #include "proxy/exchange.hpp"
 #include "proxy/head_writer.hpp"
 #include "proxy/trace_context.hpp"
@@ -162,9 +164,17 @@ void write_peer_ip(HeadWriter& w, const net::Address& peer) {
 
 // The request head sent upstream: origin-form target, HTTP/1.1, hop-by-hop fields and
 // those the Connection header lists removed, ramjet's own fields added.
+bool is_conditional_header(std::string_view name) {
+  return http::iequals(name, "if-none-match") || http::iequals(name, "if-modified-since") ||
+         http::iequals(name, "if-match") || http::iequals(name, "if-unmodified-since") ||
+         http::iequals(name, "if-range");
+}
+
+// `revalidation` (the cache's validators, "Name: value\r\n" lines) replaces the client's
+// own conditional fields when the cache revalidates a stored entry.
 void build_upstream_head(HeadWriter& w, const http::RequestHead& req, const ExchangeState& st,
                          const config::Config& cfg, const config::UpstreamOptions& upstream,
-                         const net::Address& peer) {
+                         const net::Address& peer, std::string_view revalidation = {}) {
   const auto& proxy = cfg.proxy;
   w.add(req.method).add(" ");
   if (!req.authority.empty()) {
@@ -202,8 +212,12 @@ void build_upstream_head(HeadWriter& w, const http::RequestHead& req, const Exch
       w.add("Via: ").add(h.value).add(", 1.1 ramjet\r\n");
       continue;
     }
+    if (!revalidation.empty() && is_conditional_header(h.name)) {
+      continue;
+    }
     w.header(h.name, h.value);
   }
+  w.add(revalidation);
   if (req.body == http::BodyKind::kChunked) {
     w.add("Transfer-Encoding: chunked\r\n");
   }
@@ -262,7 +276,7 @@ void add_timing_headers(HeadWriter& w, const ExchangeState& st, MonoTime now) {
 // The response head sent to the client.
 void build_client_head(HeadWriter& w, const http::ResponseHead& resp, const ExchangeState& st,
                        const config::Config& cfg, bool keep_alive, bool dechunk,
-                       MonoTime now) {
+                       MonoTime now, std::string_view extra = {}) {
   w.add(st.client_minor == 0 ? "HTTP/1.0 " : "HTTP/1.1 ").add_uint(static_cast<std::uint64_t>(resp.status));
   w.add(" ").add(resp.reason.empty() ? http::reason_phrase(resp.status) : resp.reason).add("\r\n");
   bool has_via = false;
@@ -299,6 +313,7 @@ void build_client_head(HeadWriter& w, const http::ResponseHead& resp, const Exch
   } else if (st.client_minor == 0) {
     w.add("Connection: keep-alive\r\n");
   }
+  w.add(extra);
   w.add("\r\n");
 }
 
@@ -424,6 +439,59 @@ class RouteScope {
   std::uint64_t bytes_at_start_;
   const core::Clock& clock_;
 };
+
+// Per-exchange cache bookkeeping. When this exchange leads a collapsed miss, the
+// destructor completes the flight and wakes every waiter on its own worker loop, whichever
+// way the exchange ended.
+struct CacheState {
+  const cache::CachePolicy* policy = nullptr;
+  cache::Store* store = nullptr;
+  cache::CollapseTable* flights = nullptr;
+  const cache::CacheKey* key = nullptr;
+  CacheFront front;
+  bool leader = false;
+  std::uint64_t flight = 0;
+  cache::FlightOutcome outcome = cache::FlightOutcome::kFailed;
+  bool revalidating = false;
+  bool stored = false;
+  bool collapsed = false;
+  const char* detail = "";
+  core::WallTime request_time{};
+  std::optional<cache::EntryBuilder> builder;
+  std::string revalidation;  // validators sent upstream (revalidation only)
+  // The target of an unsafe request, kept for invalidation after its body has been read.
+  std::string saved_host, saved_path, saved_query;
+
+  CacheState() = default;
+  CacheState(const CacheState&) = delete;
+  CacheState& operator=(const CacheState&) = delete;
+  ~CacheState() { finish_flight(); }
+
+  void finish_flight() {
+    if (!leader) {
+      return;
+    }
+    leader = false;
+    for (const cache::WaiterToken& w : flights->complete(*key, flight, outcome)) {
+      static_cast<CollapseWaiter*>(w.context)->notify(outcome);
+    }
+  }
+};
+
+bool is_error_status(int status) {
+  return status == 500 || status == 502 || status == 503 || status == 504;
+}
+
+// The stored response to serve instead of an upstream failure (RFC 5861 stale-if-error),
+// or null.
+std::shared_ptr<const cache::CachedResponse> stale_for_error(const CacheState& cs,
+                                                             core::MonoTime now) {
+  if (cs.front.entry &&
+      cache::usable_on_error(cs.front.entry->freshness(), cs.front.request_cc, now)) {
+    return cs.front.entry;
+  }
+  return nullptr;
+}
 
 struct RuntimePin {
   Worker& worker;
@@ -555,7 +623,7 @@ net::Task<Outcome> send_request_body(net::EventLoop& loop, net::Socket& client,
 
 // Reads the response head into `up`. Informational responses other than 100 are relayed
 // to HTTP/1.1 clients as they come. On success `head_size` is the final head's size.
-net::Task<Outcome> read_response_head(net::EventLoop& loop, net::Socket& client,
+net::Task<Outcome> read_response_head(net::EventLoop& loop, net::Socket* client,
                                       net::Socket& upstream, char* up, std::size_t capacity,
                                       std::size_t& up_len, std::size_t& head_size,
                                       http::Method method, int client_minor,
@@ -575,8 +643,8 @@ net::Task<Outcome> read_response_head(net::EventLoop& loop, net::Socket& client,
           if (resp.status == 101) {
             co_return Outcome::kUpstreamBad;  // never asked for: Upgrade is not forwarded
           }
-          if (resp.status != 100 && client_minor == 1) {
-            net::IoResult w = co_await client.write(std::string_view(up, pr.consumed),
+          if (resp.status != 100 && client_minor == 1 && client != nullptr) {
+            net::IoResult w = co_await client->write(std::string_view(up, pr.consumed),
                                                     dl.client(loop.now()));
             if (!w.ok()) {
               co_return Outcome::kClientGone;
@@ -614,7 +682,12 @@ net::Task<Outcome> relay_response_body(net::EventLoop& loop, net::Socket& client
                                        std::string_view client_head,
                                        const http::ResponseHead& resp, bool dechunk,
                                        const Deadlines& dl, ProxyStats& stats,
-                                       bool& reusable) {
+                                       bool& reusable, cache::EntryBuilder* tee) {
+  auto keep = [&tee](std::string_view data) {
+    if (tee != nullptr && !tee->append(data)) {
+      tee = nullptr;  // over the size limit: stream on, store nothing
+    }
+  };
   reusable = false;
   std::size_t pos = head_size;
   bool head_sent = false;
@@ -644,6 +717,7 @@ net::Task<Outcome> relay_response_body(net::EventLoop& loop, net::Socket& client
     std::uint64_t remaining = resp.content_length;
     for (;;) {
       std::size_t take = static_cast<std::size_t>(std::min<std::uint64_t>(remaining, up_len - pos));
+      keep(std::string_view(up + pos, take));
       if (take > 0 || !head_sent) {
         net::IoResult w = co_await send(std::string_view(up + pos, take));
         if (!w.ok()) {
@@ -671,6 +745,7 @@ net::Task<Outcome> relay_response_body(net::EventLoop& loop, net::Socket& client
   if (resp.body == http::BodyKind::kUntilClose) {
     for (;;) {
       if (up_len > pos || !head_sent) {
+        keep(std::string_view(up + pos, up_len - pos));
         net::IoResult w = co_await send(std::string_view(up + pos, up_len - pos));
         if (!w.ok()) {
           co_return Outcome::kClientGone;
@@ -701,6 +776,7 @@ net::Task<Outcome> relay_response_body(net::EventLoop& loop, net::Socket& client
       if (step.status == http::ParseStatus::kError) {
         co_return Outcome::kUpstreamBad;
       }
+      keep(step.data);
       if (dechunk && !step.data.empty()) {
         net::IoResult w = co_await send(step.data);
         if (!w.ok()) {
@@ -751,6 +827,237 @@ net::Task<Outcome> relay_response_body(net::EventLoop& loop, net::Socket& client
     }
     up_len += static_cast<std::size_t>(r.n);
   }
+}
+
+
+// Reads a whole response body from the upstream into `builder` (no client: background
+// refresh). `reusable` tells whether the connection ended exactly at the message's end.
+net::Task<Outcome> collect_body(net::EventLoop& loop, net::Socket& upstream, char* up,
+                                std::size_t capacity, std::size_t up_len, std::size_t pos,
+                                const http::ResponseHead& resp, cache::EntryBuilder& builder,
+                                const Deadlines& dl, bool& reusable) {
+  reusable = false;
+  auto read_more = [&](std::size_t keep_from) -> net::Socket::ReadOp {
+    return upstream.read(std::span<char>(up + keep_from, capacity - keep_from),
+                         dl.upstream(loop.now()));
+  };
+  if (resp.body == http::BodyKind::kNone) {
+    reusable = up_len == pos;
+    co_return Outcome::kOk;
+  }
+  if (resp.body == http::BodyKind::kChunked) {
+    http::ChunkedDecoder decoder;
+    for (;;) {
+      while (pos < up_len) {
+        auto step = decoder.feed(std::string_view(up + pos, up_len - pos));
+        if (step.status == http::ParseStatus::kError) {
+          co_return Outcome::kUpstreamBad;
+        }
+        if (!builder.append(step.data)) {
+          co_return Outcome::kBodyTooLarge;
+        }
+        pos += step.consumed;
+        if (step.status == http::ParseStatus::kComplete) {
+          reusable = pos == up_len;
+          co_return Outcome::kOk;
+        }
+        if (step.consumed == 0) {
+          break;
+        }
+      }
+      std::size_t tail = up_len - pos;
+      std::memmove(up, up + pos, tail);
+      up_len = tail;
+      pos = 0;
+      if (up_len == capacity) {
+        co_return Outcome::kUpstreamBad;
+      }
+      net::IoResult r = co_await read_more(up_len);
+      if (!r.ok() || r.n == 0) {
+        co_return r.error == ETIMEDOUT ? Outcome::kUpstreamTimeout : Outcome::kUpstreamFailed;
+      }
+      up_len += static_cast<std::size_t>(r.n);
+    }
+  }
+  bool until_close = resp.body == http::BodyKind::kUntilClose;
+  std::uint64_t remaining = until_close ? UINT64_MAX : resp.content_length;
+  for (;;) {
+    std::size_t take =
+        static_cast<std::size_t>(std::min<std::uint64_t>(remaining, up_len - pos));
+    if (!builder.append(std::string_view(up + pos, take))) {
+      co_return Outcome::kBodyTooLarge;
+    }
+    remaining -= take;
+    pos += take;
+    if (remaining == 0) {
+      reusable = pos == up_len;
+      co_return Outcome::kOk;
+    }
+    net::IoResult r = co_await read_more(0);
+    if (until_close && r.ok() && r.n == 0) {
+      co_return Outcome::kOk;
+    }
+    if (!r.ok() || r.n == 0) {
+      co_return r.error == ETIMEDOUT ? Outcome::kUpstreamTimeout : Outcome::kUpstreamFailed;
+    }
+    pos = 0;
+    up_len = static_cast<std::size_t>(r.n);
+  }
+}
+
+// A background refresh of one stored entry (stale-while-revalidate, refresh-ahead): the
+// request head is copied, since the client's buffer moves on. Heap-allocated, so the
+// coroutine frame stays small.
+struct RefreshJob {
+  Worker& worker;
+  Runtime* runtime;  // pinned for the job's life
+  std::size_t route_index;
+  const cache::CachePolicy* policy;
+  cache::CacheKey key;
+  std::shared_ptr<const cache::CachedResponse> entry;
+  std::string head;
+  net::Address peer;
+  std::uint64_t flight = 0;
+  http::Header request_headers[kMaxHeaderSlots];
+  http::Header response_headers[kMaxHeaderSlots];
+  http::RequestHead req;
+  ExchangeState st;
+
+  RefreshJob(Worker& w, Runtime* rt, std::size_t route, const cache::CachePolicy* p,
+             const cache::CacheKey& k, std::shared_ptr<const cache::CachedResponse> e,
+             std::string_view head_bytes, const net::Address& a)
+      : worker(w), runtime(rt), route_index(route), policy(p), key(k), entry(std::move(e)),
+        head(head_bytes), peer(a) {}
+};
+
+net::Task<void> run_refresh(std::unique_ptr<RefreshJob> job) {
+  Worker& worker = job->worker;
+  Runtime& rt = *job->runtime;
+  const config::Config& cfg = rt.config();
+  auto& loop = worker.loop();
+  const core::Clock& clock = loop.clock();
+  cache::Store& store = *worker.cache_store();
+  cache::FlightOutcome outcome = cache::FlightOutcome::kFailed;
+  worker.refresh_started();
+  do {
+    auto pr = http::parse_request(job->head, rt.parse_limits(),
+                                  std::span<http::Header>(job->request_headers), job->req);
+    if (pr.status != http::ParseStatus::kComplete) {
+      break;
+    }
+    const config::Route& route = cfg.routes[job->route_index];
+    Runtime::Upstream& ups = rt.upstream(route.upstream_index);
+    EndpointPool* pool = ups.endpoints[ups.next++ % ups.endpoints.size()].get();
+    job->st.started = clock.now();
+    MonoTime deadline = job->st.started + route.timeout.value_or(cfg.timeouts.request);
+    Deadlines dl{cfg.timeouts.client_body, cfg.timeouts.upstream_body, deadline};
+    AcquireResult acq =
+        co_await pool->acquire(earlier(loop.now() + cfg.timeouts.upstream_connect, deadline), false);
+    if (!acq.connection) {
+      break;
+    }
+    std::unique_ptr<UpstreamConnection> conn = std::move(acq.connection);
+    std::string validators;
+    if (job->entry->freshness().has_validators) {
+      cache::append_revalidation_headers(*job->entry, validators);
+    }
+    Buffer hb = worker.head_buffers().acquire();
+    Buffer up = worker.buffers().acquire();
+    HeadWriter w(hb.data(), hb.capacity());
+    build_upstream_head(w, job->req, job->st, cfg, *ups.options, job->peer, validators);
+    core::WallTime request_time = clock.wall_now();
+    net::IoResult hw = w.ok() ? co_await conn->socket.write(w.view(), dl.upstream(loop.now()))
+                              : net::IoResult{-1, EMSGSIZE};
+    if (!hw.ok()) {
+      pool->release(std::move(conn), false);
+      break;
+    }
+    http::ResponseHead resp;
+    std::size_t up_len = 0;
+    std::size_t head_size = 0;
+    std::size_t slots = std::min(kMaxHeaderSlots, cfg.limits.max_headers);
+    Outcome out = co_await read_response_head(
+        loop, nullptr, conn->socket, up.data(), up.capacity(), up_len, head_size,
+        job->req.method_id, 0, rt.parse_limits(),
+        std::span<http::Header>(job->response_headers, slots), resp,
+        earlier(loop.now() + cfg.timeouts.upstream_header, deadline), dl);
+    if (out != Outcome::kOk) {
+      pool->release(std::move(conn), false);
+      break;
+    }
+    cache::ExchangeTimes times{request_time, clock.wall_now(), clock.now()};
+    std::span<const http::Header> rh(resp.headers.data(), resp.headers.size());
+    cache::ResponseFacts facts = cache::analyze_response(resp.status, rh);
+    if (resp.status == 304 && cache::not_modified_selects(*job->entry, facts)) {
+      pool->release(std::move(conn), up_len == head_size && resp.keep_alive);
+      store.insert(job->key, job->req.headers,
+                   cache::freshen(*job->entry, rh, times, *job->policy));
+      outcome = cache::FlightOutcome::kStored;
+      break;
+    }
+    cache::RequestView view = cache::RequestView::from(job->req, "http");
+    std::optional<std::uint64_t> length;
+    if (resp.body == http::BodyKind::kContentLength) {
+      length = resp.content_length;
+    }
+    cache::StorageDecision sd = cache::decide_storage(view, cache::RequestDirectives{}, facts,
+                                                      *job->policy, times.response_time, length);
+    if (!sd.store()) {
+      pool->release(std::move(conn), false);
+      outcome = cache::FlightOutcome::kUncacheable;
+      break;
+    }
+    cache::EntryBuilder builder(resp.status, rh, times, *job->policy, length);
+    bool reusable = false;
+    out = co_await collect_body(loop, conn->socket, up.data(), up.capacity(), up_len, head_size,
+                                resp, builder, dl, reusable);
+    pool->release(std::move(conn), out == Outcome::kOk && reusable && resp.keep_alive);
+    if (out != Outcome::kOk) {
+      break;
+    }
+    if (auto entry = std::move(builder).finish()) {
+      cache::InsertStatus is = store.insert(job->key, job->req.headers, std::move(entry));
+      if (is == cache::InsertStatus::kAdmitted || is == cache::InsertStatus::kReplaced) {
+        outcome = cache::FlightOutcome::kStored;
+      }
+    }
+  } while (false);
+  for (const cache::WaiterToken& t : worker.cache_flights()->complete(job->key, job->flight,
+                                                                      outcome)) {
+    static_cast<CollapseWaiter*>(t.context)->notify(outcome);
+  }
+  worker.refresh_finished();
+  worker.unpin_runtime(job->runtime);
+}
+
+// Starts one background refresh of `key` unless one already runs (for any worker) or this
+// worker runs its maximum already.
+void start_refresh(Worker& worker, Runtime& rt, std::size_t route_index,
+                   const cache::CachePolicy* policy, const cache::CacheKey& key,
+                   std::shared_ptr<const cache::CachedResponse> entry,
+                   std::string_view head_bytes, const net::Address& peer) {
+  cache::CollapseTable* flights = worker.cache_flights();
+  if (flights == nullptr || !worker.may_start_refresh()) {
+    return;
+  }
+  cache::JoinResult j = flights->try_lead(key);
+  if (j.role != cache::Role::kLeader) {
+    return;
+  }
+  Runtime* pinned = worker.pin_runtime();
+  if (pinned != &rt) {
+    // A reload landed between the lookup and now: refresh under the new snapshot next time.
+    worker.unpin_runtime(pinned);
+    for (const cache::WaiterToken& t :
+         flights->complete(key, j.flight, cache::FlightOutcome::kFailed)) {
+      static_cast<CollapseWaiter*>(t.context)->notify(cache::FlightOutcome::kFailed);
+    }
+    return;
+  }
+  auto job = std::make_unique<RefreshJob>(worker, pinned, route_index, policy, key,
+                                          std::move(entry), head_bytes, peer);
+  job->flight = j.flight;
+  net::spawn(run_refresh(std::move(job)));
 }
 
 }  // namespace
@@ -866,11 +1173,14 @@ net::Task<void> Session::run() {
     MonoTime head_deadline = loop.now() + rt.config().timeouts.client_header;
     std::size_t slots = std::min(kMaxHeaderSlots, rt.config().limits.max_headers);
     http::ParseResult pr;
+    bool new_line = true;  // a head can only complete (or change verdict) at a new LF
     for (;;) {
-      pr = http::parse_request(std::string_view(in_.data(), in_len_), rt.parse_limits(),
-                               std::span<http::Header>(ex.request_headers, slots), ex.req);
-      if (pr.status != http::ParseStatus::kNeedMore) {
-        break;
+      if (new_line) {
+        pr = http::parse_request(std::string_view(in_.data(), in_len_), rt.parse_limits(),
+                                 std::span<http::Header>(ex.request_headers, slots), ex.req);
+        if (pr.status != http::ParseStatus::kNeedMore) {
+          break;
+        }
       }
       if (in_len_ == in_.capacity()) {
         pr.status = http::ParseStatus::kError;
@@ -889,6 +1199,10 @@ net::Task<void> Session::run() {
       if (!r.ok() || r.n == 0) {
         break;
       }
+      // Re-parsing only when a line ends keeps a client that drips its head a byte at a
+      // time from costing a full parse per byte.
+      new_line = std::memchr(in_.data() + in_len_, '\n', static_cast<std::size_t>(r.n)) !=
+                 nullptr;
       in_len_ += static_cast<std::size_t>(r.n);
       worker_.stats().bytes_in.add(static_cast<std::uint64_t>(r.n));
     }
@@ -1035,6 +1349,77 @@ net::Task<bool> Session::serve_one(Exchange& ex) {
   st.deadline = st.started + route->timeout.value_or(cfg.timeouts.request);
   Deadlines dl{cfg.timeouts.client_body, cfg.timeouts.upstream_body, st.deadline};
 
+  // The cache: answer from the store, join a collapsed miss, or plan what to store.
+  std::size_t route_index = static_cast<std::size_t>(route - cfg.routes.data());
+  CacheState cs;
+  cs.policy = rt.cache_policy(route_index);
+  cs.store = worker_.cache_store();
+  cs.flights = worker_.cache_flights();
+  if (cs.policy != nullptr && cs.store != nullptr) {
+    std::string_view body;
+    bool body_in_buffer = req.body == http::BodyKind::kContentLength &&
+                          in_len_ - ex.head_size >= req.content_length;
+    if (cs.policy->cache_post && body_in_buffer) {
+      body = std::string_view(in_.data() + ex.head_size, req.content_length);
+    }
+    std::size_t after_body = ex.head_size + (body_in_buffer ? req.content_length : 0);
+    cs.key = &ex.cache_key;
+    cs.request_time = clock.wall_now();
+    cs.front = consult_cache(*cs.store, *cs.policy, req, body, ex.cache_key, clock.now());
+    using Action = CacheFront::Action;
+    switch (cs.front.action) {
+      case Action::kServe:
+        co_return co_await respond_from_cache(ex, cs.front.entry, static_cast<int>(cs.front.label),
+                                              cs.front.detail, false, after_body);
+      case Action::kServeAndRefresh:
+        start_refresh(worker_, rt, route_index, cs.policy, ex.cache_key, cs.front.entry,
+                      std::string_view(in_.data(), ex.head_size), peer_);
+        co_return co_await respond_from_cache(ex, cs.front.entry, static_cast<int>(cs.front.label),
+                                              cs.front.detail, false, after_body);
+      case Action::kOnlyIfCached:
+        co_return co_await send_error(504, "only-if-cached: no usable stored response", 0,
+                                      has_body);
+      case Action::kFetch:
+        if (!cs.front.entry && !has_body && cs.flights != nullptr) {
+          CollapseWaiter waiter(loop);
+          std::uint64_t id = (static_cast<std::uint64_t>(worker_.index()) << 48) |
+                             (worker_.next_request_number() & ((1ULL << 48) - 1));
+          cache::JoinResult j = cs.flights->join(ex.cache_key, cache::WaiterToken{id, &waiter});
+          if (j.role == cache::Role::kLeader) {
+            cs.leader = true;
+            cs.flight = j.flight;
+          } else if (j.role == cache::Role::kWaiter) {
+            bool woke = co_await waiter.event().wait(loop.now() + cfg.cache.collapse_timeout);
+            if (!woke && !cs.flights->leave(ex.cache_key, id)) {
+              co_await waiter.event().wait(net::kNoDeadline);  // the leader's post is coming
+              woke = true;
+            }
+            if (woke && waiter.outcome() == cache::FlightOutcome::kStored) {
+              cache::LookupResult again = cs.store->lookup(ex.cache_key, req.headers);
+              if (again.response) {
+                co_return co_await respond_from_cache(ex, again.response,
+                                                      static_cast<int>(CacheLabel::kHit),
+                                                      "", true, after_body);
+              }
+            }
+            cs.collapsed = true;  // went upstream after waiting
+          }
+        }
+        if (cs.front.entry && cs.front.entry->freshness().has_validators) {
+          cache::append_revalidation_headers(*cs.front.entry, cs.revalidation);
+          cs.revalidating = !cs.revalidation.empty();
+        }
+        break;
+      case Action::kBypass:
+        if (cs.front.invalidate) {
+          cs.saved_host.assign(req.host);
+          cs.saved_path.assign(req.path);
+          cs.saved_query.assign(req.query);
+        }
+        break;
+    }
+  }
+
   if (req.expect_continue && has_body) {
     net::IoResult w =
         co_await socket_.write("HTTP/1.1 100 Continue\r\n\r\n", dl.client(loop.now()));
@@ -1069,6 +1454,10 @@ net::Task<bool> Session::serve_one(Exchange& ex) {
         stats.upstream_timeouts.add();
         rstats.errors_timeout.add();
         ups.stats->timeouts.add();
+        if (auto stored = stale_for_error(cs, clock.now())) {
+          co_return co_await respond_from_cache(ex, stored, static_cast<int>(CacheLabel::kStale),
+                                                "stale-if-error", false, next_request);
+        }
         co_return co_await send_error(504, "upstream connect timed out", 0, true);
       }
       stats.upstream_connect_errors.add();
@@ -1077,12 +1466,16 @@ net::Task<bool> Session::serve_one(Exchange& ex) {
         co_return co_await send_error(503, "upstream connection limit reached", 0, true);
       }
       rstats.errors_connect.add();
+      if (auto stored = stale_for_error(cs, clock.now())) {
+        co_return co_await respond_from_cache(ex, stored, static_cast<int>(CacheLabel::kStale),
+                                              "stale-if-error", false, next_request);
+      }
       co_return co_await send_error(502, "upstream connect failed", 0, true);
     }
     conn = std::move(acq.connection);
     st.endpoint = pool->name();
     HeadWriter w(hb.data(), hb.capacity());
-    build_upstream_head(w, req, st, cfg, *ups.options, peer_);
+    build_upstream_head(w, req, st, cfg, *ups.options, peer_, cs.revalidation);
     if (!w.ok()) {
       pool->release(std::move(conn), true);
       co_return co_await send_error(431, "request head too large to forward", 0, true);
@@ -1118,7 +1511,7 @@ net::Task<bool> Session::serve_one(Exchange& ex) {
     if (out == Outcome::kOk || out == Outcome::kUpstreamFailed) {
       // Even when the body write failed the upstream may have answered early (e.g. 413).
       out = co_await read_response_head(
-          loop, socket_, conn->socket, up.data(), up.capacity(), up_len, resp_head_size,
+          loop, &socket_, conn->socket, up.data(), up.capacity(), up_len, resp_head_size,
           req.method_id, req.minor_version, rt.parse_limits(),
           std::span<http::Header>(ex.response_headers, slots), resp,
           earlier(loop.now() + cfg.timeouts.upstream_header, st.deadline), dl);
@@ -1139,6 +1532,10 @@ net::Task<bool> Session::serve_one(Exchange& ex) {
       stats.upstream_timeouts.add();
       rstats.errors_timeout.add();
       ups.stats->timeouts.add();
+      if (auto stored = stale_for_error(cs, clock.now())) {
+        co_return co_await respond_from_cache(ex, stored, static_cast<int>(CacheLabel::kStale),
+                                              "stale-if-error", false, next_request);
+      }
       co_return co_await send_error(504, "upstream response timed out", 0, true);
     }
     if (out == Outcome::kClientGone) {
@@ -1147,21 +1544,86 @@ net::Task<bool> Session::serve_one(Exchange& ex) {
     if (out == Outcome::kUpstreamBad) {
       stats.upstream_bad_responses.add();
       rstats.errors_parse.add();
+      if (auto stored = stale_for_error(cs, clock.now())) {
+        co_return co_await respond_from_cache(ex, stored, static_cast<int>(CacheLabel::kStale),
+                                              "stale-if-error", false, next_request);
+      }
       co_return co_await send_error(502, "invalid response from upstream", 0, true);
     }
     stats.upstream_resets.add();
     rstats.errors_reset.add();
+    if (auto stored = stale_for_error(cs, clock.now())) {
+      co_return co_await respond_from_cache(ex, stored, static_cast<int>(CacheLabel::kStale),
+                                            "stale-if-error", false, next_request);
+    }
     co_return co_await send_error(502, "upstream closed the connection", 0, true);
   }
   st.upstream_headers = clock.now();
   st.status = resp.status;
+
+  // What the cache makes of the response head: a 304 that refreshes the stored entry, an
+  // error covered by stale-if-error, or a response to keep while it streams through.
+  char cache_lines[384];
+  HeadWriter cw(cache_lines, sizeof(cache_lines));
+  if (cs.policy != nullptr && cs.store != nullptr &&
+      cs.front.action == CacheFront::Action::kFetch) {
+    cache::ExchangeTimes times{cs.request_time, clock.wall_now(), clock.now()};
+    std::span<const http::Header> rh(resp.headers.data(), resp.headers.size());
+    cache::ResponseFacts facts = cache::analyze_response(resp.status, rh);
+    if (cs.revalidating && resp.status == 304) {
+      std::shared_ptr<const cache::CachedResponse> fresh = cs.front.entry;
+      if (cache::not_modified_selects(*cs.front.entry, facts)) {
+        fresh = cache::freshen(*cs.front.entry, rh, times, *cs.policy);
+        cs.store->insert(ex.cache_key, req.headers, fresh);
+        cs.outcome = cache::FlightOutcome::kStored;
+      }
+      pool->release(std::move(conn), up_len == resp_head_size && resp.keep_alive);
+      co_return co_await respond_from_cache(ex, fresh, static_cast<int>(CacheLabel::kRevalidated),
+                                            "", false, next_request);
+    }
+    if (is_error_status(resp.status)) {
+      if (auto stored = stale_for_error(cs, clock.now())) {
+        pool->release(std::move(conn), false);
+        co_return co_await respond_from_cache(ex, stored, static_cast<int>(CacheLabel::kStale),
+                                              "stale-if-error", false, next_request);
+      }
+    }
+    cache::RequestView view = cache::RequestView::from(req, "http");
+    std::optional<std::uint64_t> length;
+    if (resp.body == http::BodyKind::kContentLength) {
+      length = resp.content_length;
+    }
+    cache::StorageDecision sd = cache::decide_storage(view, cs.front.request_cc, facts,
+                                                      *cs.policy, times.response_time, length);
+    if (sd.store()) {
+      cs.builder.emplace(resp.status, rh, times, *cs.policy, length);
+    } else {
+      cs.outcome = cache::FlightOutcome::kUncacheable;
+      cs.detail = cache::to_string(sd.reason);
+    }
+  }
+  if (cs.front.invalidate && cs.store != nullptr && cache::invalidates(resp.status)) {
+    cache::RequestView target;
+    target.host = cs.saved_host;
+    target.path = cs.saved_path;
+    target.query = cs.saved_query;
+    std::span<const http::Header> rh(resp.headers.data(), resp.headers.size());
+    for (const std::string& url : cache::invalidation_urls(target, rh, cs.policy->key)) {
+      cs.store->purge_url(url);
+    }
+  }
+  if (cs.policy != nullptr && cs.store != nullptr) {
+    write_cache_headers(cw, cs.front.label, cs.front.fwd,
+                        *cs.detail != '\0' ? cs.detail : cs.front.detail,
+                        cs.builder.has_value(), std::nullopt, cs.collapsed);
+  }
 
   // Respond to the client.
   bool dechunk = resp.body == http::BodyKind::kChunked && st.client_minor == 0;
   bool keep_alive = st.client_keep_alive && !draining_ && !worker_.draining() &&
                     resp.body != http::BodyKind::kUntilClose && !dechunk;
   HeadWriter w(hb.data(), hb.capacity());
-  build_client_head(w, resp, st, cfg, keep_alive, dechunk, clock.now());
+  build_client_head(w, resp, st, cfg, keep_alive, dechunk, clock.now(), cw.view());
   if (!w.ok()) {
     pool->release(std::move(conn), false);
     stats.upstream_bad_responses.add();
@@ -1173,9 +1635,25 @@ net::Task<bool> Session::serve_one(Exchange& ex) {
   std::uint64_t before = stats.bytes_out.value();
   Outcome out = co_await relay_response_body(loop, socket_, conn->socket, up.data(),
                                              up.capacity(), up_len, resp_head_size, w.view(),
-                                             resp, dechunk, dl, stats, reusable);
+                                             resp, dechunk, dl, stats, reusable,
+                                             cs.builder ? &*cs.builder : nullptr);
   bytes_out_ += stats.bytes_out.value() - before;
   pool->release(std::move(conn), out == Outcome::kOk && reusable && resp.keep_alive);
+  if (cs.builder) {
+    std::shared_ptr<const cache::CachedResponse> entry;
+    if (out == Outcome::kOk) {
+      entry = std::move(*cs.builder).finish();
+    }
+    cs.builder.reset();
+    cs.outcome = cache::FlightOutcome::kUncacheable;
+    if (entry) {
+      cache::InsertStatus is = cs.store->insert(ex.cache_key, req.headers, std::move(entry));
+      if (is == cache::InsertStatus::kAdmitted || is == cache::InsertStatus::kReplaced) {
+        cs.outcome = cache::FlightOutcome::kStored;
+      }
+    }
+    cs.finish_flight();
+  }
   if (out != Outcome::kOk) {
     if (out == Outcome::kUpstreamTimeout) {
       stats.upstream_timeouts.add();
@@ -1189,12 +1667,91 @@ net::Task<bool> Session::serve_one(Exchange& ex) {
   if (!keep_alive) {
     co_return false;
   }
-  // Keep the pipelined bytes that follow this request.
+  keep_pipelined(next_request);
+  co_return true;
+}
+
+void Session::keep_pipelined(std::size_t next_request) {
   std::size_t leftover = in_len_ > next_request ? in_len_ - next_request : 0;
   if (leftover > 0) {
     std::memmove(in_.data(), in_.data() + next_request, leftover);
   }
   in_len_ = leftover;
+}
+
+net::Task<bool> Session::respond_from_cache(Exchange& ex,
+                                            std::shared_ptr<const cache::CachedResponse> entry,
+                                            int label, const char* detail, bool collapsed,
+                                            std::size_t next_request) {
+  RuntimePin pin(worker_);
+  const config::Config& cfg = pin.runtime->config();
+  auto& loop = worker_.loop();
+  const core::Clock& clock = loop.clock();
+  const http::RequestHead& req = ex.req;
+  ExchangeState& st = ex.st;
+  cache::Precondition pc = cache::evaluate_preconditions(req.method_id, req.headers, *entry);
+  if (pc == cache::Precondition::kPreconditionFailed) {
+    co_return co_await send_error(412, "precondition failed against the stored response", 0,
+                                  false);
+  }
+  bool not_modified = pc == cache::Precondition::kNotModified;
+  int status = not_modified ? 304 : entry->status();
+  bool keep_alive = st.client_keep_alive && !draining_ && !worker_.draining();
+  Buffer hb = worker_.head_buffers().acquire();
+  HeadWriter w(hb.data(), hb.capacity());
+  w.add(st.client_minor == 0 ? "HTTP/1.0 " : "HTTP/1.1 ").add_uint(static_cast<std::uint64_t>(status));
+  w.add(" ").add(http::reason_phrase(status)).add("\r\n");
+  std::string_view body;
+  if (not_modified) {
+    std::string fields;
+    cache::append_not_modified_headers(*entry, fields);
+    w.add(fields);
+  } else {
+    w.add(entry->header_block());
+    w.add("Content-Length: ").add_uint(entry->body().size()).add("\r\n");
+    if (req.method_id != http::Method::kHead) {
+      body = entry->body();
+    }
+  }
+  MonoTime now = clock.now();
+  const cache::FreshnessInfo& fi = entry->freshness();
+  w.add("Age: ").add_uint(static_cast<std::uint64_t>(cache::age_seconds(fi, now))).add("\r\n");
+  if (cfg.proxy.via && entry->header("via").empty()) {
+    w.add("Via: 1.1 ramjet\r\n");
+  }
+  if (st.request_id_len > 0) {
+    w.header("X-Request-Id", std::string_view(st.request_id, st.request_id_len));
+  }
+  if (cfg.proxy.timing_headers) {
+    add_timing_headers(w, st, now);
+  }
+  auto ttl_left = std::chrono::duration_cast<std::chrono::seconds>(fi.fresh_until() - now).count();
+  write_cache_headers(w, static_cast<CacheLabel>(label), "", detail, false, ttl_left, collapsed);
+  if (!keep_alive) {
+    w.add("Connection: close\r\n");
+  } else if (st.client_minor == 0) {
+    w.add("Connection: keep-alive\r\n");
+  }
+  w.add("\r\n");
+  if (!w.ok()) {
+    co_return co_await send_error(502, "stored response head too large", 0, true);
+  }
+  count_status(worker_.stats(), status);
+  last_status_ = status;
+  st.status = status;
+  iovec iov[2] = {{const_cast<char*>(w.data()), w.size()},
+                  {const_cast<char*>(body.data()), body.size()}};
+  net::IoResult r = co_await socket_.write(std::span<const iovec>(iov, body.empty() ? 1 : 2),
+                                           loop.now() + cfg.timeouts.client_body);
+  if (!r.ok()) {
+    co_return false;
+  }
+  worker_.stats().bytes_out.add(static_cast<std::uint64_t>(r.n));
+  bytes_out_ += static_cast<std::uint64_t>(r.n);
+  if (!keep_alive) {
+    co_return false;
+  }
+  keep_pipelined(next_request);
   co_return true;
 }
 

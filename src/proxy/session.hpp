@@ -11,6 +11,7 @@
 // and stream the body back → give the connection back to the pool → next request or idle.
 
 #include <cstdint>
+#include <memory>
 #include <string_view>
 
 #include "core/units.hpp"
@@ -18,6 +19,10 @@
 #include "net/socket.hpp"
 #include "net/task.hpp"
 #include "proxy/buffer_pool.hpp"
+
+namespace ramjet::cache {
+class CachedResponse;
+}  // namespace ramjet::cache
 
 namespace ramjet::proxy {
 
@@ -56,6 +61,13 @@ class Session {
   net::Task<bool> serve_one(Exchange& ex);
   net::Task<bool> send_error(int status, std::string_view message, std::size_t offset,
                              bool close);
+  // Answers the request in `ex` from a stored response (zero-copy body), honouring the
+  // client's conditional fields. `next_request` is where the next pipelined request starts.
+  net::Task<bool> respond_from_cache(Exchange& ex, std::shared_ptr<const cache::CachedResponse> entry,
+                                     int label, const char* detail, bool collapsed,
+                                     std::size_t next_request);
+  // Moves pipelined bytes after `next_request` to the front of the read buffer.
+  void keep_pipelined(std::size_t next_request);
 
   Worker& worker_;
   net::Socket socket_;

@@ -9,8 +9,11 @@ namespace ramjet::proxy {
 Runtime::Runtime(net::EventLoop& loop, std::shared_ptr<const config::Config> config,
                  const std::vector<std::vector<net::Address>>& resolved,
                  std::size_t worker_count, StatsTable<RouteStats>& route_stats,
-                 StatsTable<UpstreamStats>& upstream_stats)
-    : config_(std::move(config)), parse_limits_(config::parse_limits(config_->limits)) {
+                 StatsTable<UpstreamStats>& upstream_stats,
+                 std::shared_ptr<const CachePolicies> cache_policies)
+    : config_(std::move(config)),
+      parse_limits_(config::parse_limits(config_->limits)),
+      cache_policies_(std::move(cache_policies)) {
   std::size_t share = std::max<std::size_t>(worker_count, 1);
   upstreams_.reserve(config_->upstreams.size());
   for (std::size_t i = 0; i < config_->upstreams.size(); ++i) {
@@ -102,9 +105,11 @@ Worker::~Worker() {
 
 void Worker::apply(std::shared_ptr<const config::Config> config,
                    const std::vector<std::vector<net::Address>>& resolved,
-                   std::size_t worker_count) {
+                   std::size_t worker_count,
+                   std::shared_ptr<const Runtime::CachePolicies> cache_policies) {
   auto next = std::make_unique<Runtime>(loop_, std::move(config), resolved, worker_count,
-                                        route_stats_, upstream_stats_);
+                                        route_stats_, upstream_stats_,
+                                        std::move(cache_policies));
   if (current_) {
     for (auto& u : current_->upstreams()) {
       for (auto& ep : u.endpoints) {

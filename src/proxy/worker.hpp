@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "cache/cache.hpp"
 #include "config/config.hpp"
 #include "net/event_loop.hpp"
 #include "net/listener.hpp"
@@ -36,9 +37,13 @@ class Runtime {
     UpstreamStats* stats;
   };
 
+  // One cache policy per route (null where the route does not cache), shared by workers.
+  using CachePolicies = std::vector<std::shared_ptr<const cache::CachePolicy>>;
+
   Runtime(net::EventLoop& loop, std::shared_ptr<const config::Config> config,
           const std::vector<std::vector<net::Address>>& resolved, std::size_t worker_count,
-          StatsTable<RouteStats>& route_stats, StatsTable<UpstreamStats>& upstream_stats);
+          StatsTable<RouteStats>& route_stats, StatsTable<UpstreamStats>& upstream_stats,
+          std::shared_ptr<const CachePolicies> cache_policies);
 
   const config::Config& config() const { return *config_; }
   const http::ParseLimits& parse_limits() const { return parse_limits_; }
@@ -46,6 +51,11 @@ class Runtime {
   const config::Route* match(const http::RequestHead& head) const;
   Upstream& upstream(std::size_t index) { return upstreams_[index]; }
   RouteStats& route_stats(std::size_t route_index) { return *route_stats_[route_index]; }
+  const cache::CachePolicy* cache_policy(std::size_t route_index) const {
+    return cache_policies_ && route_index < cache_policies_->size()
+               ? (*cache_policies_)[route_index].get()
+               : nullptr;
+  }
   std::vector<Upstream>& upstreams() { return upstreams_; }
 
   std::uint32_t users = 0;  // requests in flight that pinned this runtime
@@ -55,6 +65,7 @@ class Runtime {
   http::ParseLimits parse_limits_;
   std::vector<Upstream> upstreams_;
   std::vector<RouteStats*> route_stats_;  // by route index; owned by the worker's table
+  std::shared_ptr<const CachePolicies> cache_policies_;
   // Used (and not reported) if a worker's stats tables are full.
   RouteStats overflow_route_stats_;
   UpstreamStats overflow_upstream_stats_;
@@ -78,7 +89,21 @@ class Worker {
   // Installs a snapshot (first start and reloads). `resolved` holds each upstream's
   // endpoint addresses, in config order.
   void apply(std::shared_ptr<const config::Config> config,
-             const std::vector<std::vector<net::Address>>& resolved, std::size_t worker_count);
+             const std::vector<std::vector<net::Address>>& resolved, std::size_t worker_count,
+             std::shared_ptr<const Runtime::CachePolicies> cache_policies = nullptr);
+  // The process's response store and collapse table (null when caching is off). Set once
+  // before the worker serves; shared by all workers (internally sharded and locked).
+  void set_cache(cache::Store* store, cache::CollapseTable* flights) {
+    cache_store_ = store;
+    cache_flights_ = flights;
+  }
+  cache::Store* cache_store() const { return cache_store_; }
+  cache::CollapseTable* cache_flights() const { return cache_flights_; }
+  // Background refreshes are bounded per worker.
+  bool may_start_refresh() const { return refreshes_running_ < kMaxRefreshes; }
+  void refresh_started() { ++refreshes_running_; }
+  void refresh_finished() { --refreshes_running_; }
+  static constexpr std::uint32_t kMaxRefreshes = 64;
   // Starts accepting on `listen_fd` (owned from now on).
   void listen(int listen_fd);
   // Stops accepting, closes idle connections and lets busy ones finish their exchange;
@@ -133,6 +158,9 @@ class Worker {
   StatsTable<UpstreamStats> upstream_stats_;
 
   AccessLog* access_log_ = nullptr;
+  cache::Store* cache_store_ = nullptr;
+  cache::CollapseTable* cache_flights_ = nullptr;
+  std::uint32_t refreshes_running_ = 0;
 };
 
 }  // namespace ramjet::proxy
