@@ -41,7 +41,7 @@ sigset_t block_control_signals() {
   return set;
 }
 
-void reload(proxy::Server& server, admin::AdminServer& admin, const ServeOptions& options,
+void reload(proxy::Server& server, admin::AdminServer* admin, const ServeOptions& options,
             const config::Environment& env) {
   if (!options.config_path) {
     spdlog::warn("reload: no configuration file to reload (started from flags)");
@@ -64,7 +64,9 @@ void reload(proxy::Server& server, admin::AdminServer& admin, const ServeOptions
                   applied.error().to_string());
     return;
   }
-  admin.set_config(snapshot);
+  if (admin != nullptr) {
+    admin->set_config(snapshot);
+  }
   spdlog::info("reloaded: {}", config::describe(*snapshot));
 }
 
@@ -111,15 +113,22 @@ int run_serve(const ServeOptions& options, const config::Environment& env) {
   }
   auto startup = std::chrono::duration_cast<std::chrono::microseconds>(
       std::chrono::steady_clock::now() - launched);
-  auto admin = start_admin(*server.value(), snapshot, clock, options, launched, startup);
-  if (!admin.ok()) {
-    spdlog::error("cannot start: {} (set admin.listen or --admin)", admin.error().to_string());
-    return 1;
+  // The admin side is not the data plane: when its address is taken (another ramjet on
+  // :9901), the proxy still serves, without it, and says so loudly.
+  auto started_admin = start_admin(*server.value(), snapshot, clock, options, launched, startup);
+  std::unique_ptr<admin::AdminServer> admin;
+  if (started_admin.ok()) {
+    admin = std::move(started_admin.value());
+  } else {
+    spdlog::error("serving WITHOUT the admin listener (no /metrics, /health, /ready): {} "
+                  "(set admin.listen or --admin)",
+                  started_admin.error().to_string());
   }
   // Tests and scripts read these lines for the bound ports.
-  std::printf("listening on %s\nadmin listening on %s\n",
-              server.value()->listen_address().to_string().c_str(),
-              admin.value()->address().to_string().c_str());
+  std::printf("listening on %s\n", server.value()->listen_address().to_string().c_str());
+  if (admin) {
+    std::printf("admin listening on %s\n", admin->address().to_string().c_str());
+  }
   std::fflush(stdout);
   spdlog::info("ramjet started in {:.1f} ms: {}", static_cast<double>(startup.count()) / 1000.0,
                config::describe(*snapshot));
@@ -130,16 +139,20 @@ int run_serve(const ServeOptions& options, const config::Environment& env) {
       continue;
     }
     if (sig == SIGHUP) {
-      reload(*server.value(), *admin.value(), options, env);
+      reload(*server.value(), admin.get(), options, env);
       continue;
     }
     spdlog::info("signal {}: draining (up to {} ms)", sig,
                  std::chrono::duration_cast<std::chrono::milliseconds>(
                      server.value()->config()->timeouts.drain)
                      .count());
-    admin.value()->set_draining();
+    if (admin) {
+      admin->set_draining();
+    }
     server.value()->drain_and_stop();
-    admin.value()->stop();
+    if (admin) {
+      admin->stop();
+    }
     auto t = server.value()->totals();
     spdlog::info("stopped: requests={} connections={} pool_reused={} pool_connected={}",
                  t.requests, t.connections_accepted, t.pool_reused, t.pool_connected);
