@@ -28,6 +28,8 @@ int main(int argc, char** argv) {
   serve_cmd->add_option("--admin", admin, "Admin listener address (default 127.0.0.1:9901)");
   serve_cmd->add_option("--workers", workers, "Worker threads (N or auto)");
   serve_cmd->add_option("--profile", profile, "Defaults profile: small, medium or large");
+  bool no_cache = false;
+  serve_cmd->add_flag("--no-cache", no_cache, "Turn the response cache off");
   std::string log_interval;
   serve_cmd->add_option("--metrics-log-interval", log_interval,
                         "Period of the summary log line (e.g. 30s, 5m; 0 = off; default 5m)");
@@ -62,6 +64,9 @@ int main(int argc, char** argv) {
     }
     if (!profile.empty()) {
       serve.overrides.profile = profile;
+    }
+    if (no_cache) {
+      serve.overrides.cache_enabled = false;
     }
     if (!log_interval.empty()) {
       auto d = ramjet::core::parse_duration(log_interval);

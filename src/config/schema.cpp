@@ -419,22 +419,33 @@ SetCookieMode parse_set_cookie(const Value& value, std::string_view key) {
   return parse_enum(value, key, kSetCookieModes);
 }
 
+// "12.5" with the point moved two places left: "0.125". Exact, unlike dividing by 100.
+std::string percent_to_decimal(std::string_view text) {
+  const std::size_t dot = std::min(text.find('.'), text.size());
+  const std::string digits =
+      std::string(text.substr(0, dot)) + std::string(text.substr(std::min(dot + 1, text.size())));
+  if (dot < 2) {
+    return "0." + std::string(2 - dot, '0') + digits;
+  }
+  return "0" + digits.substr(0, dot - 2) + "." + digits.substr(dot - 2);
+}
+
 double parse_fraction(const Value& value, std::string_view key) {
   std::string_view text = value.text;
   const bool percent = text.ends_with('%');
   if (percent) {
     text.remove_suffix(1);
   }
-  const std::size_t dot = text.find('.');
   const bool well_formed =
       !text.empty() && text.size() <= kMaxStringBytes && text.front() != '.' &&
-      text.back() != '.' && text.find('.', dot == std::string_view::npos ? dot : dot + 1) ==
-                                std::string_view::npos &&
-      std::all_of(text.begin(), text.end(), [](char c) { return c == '.' || (c >= '0' && c <= '9'); });
+      text.back() != '.' && std::count(text.begin(), text.end(), '.') <= 1 &&
+      std::all_of(text.begin(), text.end(),
+                  [](char c) { return c == '.' || (c >= '0' && c <= '9'); });
   double result = 0.0;
   if (well_formed) {
-    std::from_chars(text.data(), text.data() + text.size(), result, std::chars_format::fixed);
-    result = percent ? result / 100.0 : result;
+    const std::string decimal = percent ? percent_to_decimal(text) : std::string(text);
+    std::from_chars(decimal.data(), decimal.data() + decimal.size(), result,
+                    std::chars_format::fixed);
   }
   if (!well_formed || result >= 1.0) {
     fail(value.where, "'" + std::string(key) +

@@ -43,8 +43,8 @@ constexpr std::array<std::string_view, 5> kPlannedTopLevel{"compression", "cors"
                                                            "redis"};
 constexpr std::array<std::string_view, 4> kPlannedUpstream{"health_check", "circuit_breaker",
                                                            "retry", "tls"};
-constexpr std::array<std::string_view, 6> kPlannedRoute{"retry",         "rate_limit", "concurrency",
-                                                        "validate_json", "cors",       "compression"};
+constexpr std::array<std::string_view, 6> kPlannedRoute{
+    "retry", "rate_limit", "concurrency", "validate_json", "cors", "compression"};
 constexpr std::array<std::string_view, 4> kPlannedBalance{"least_request", "random", "ip_hash",
                                                           "consistent_hash"};
 
@@ -505,6 +505,7 @@ void YamlSource::parse_route_cache(const YAML::Node& value, RouteCacheOptions& c
                                    std::string& max_object_where) const {
   if (value.IsScalar()) {
     const Value v{value.Scalar(), where(value)};
+    check_printable(v);
     if (v.text != "true" && v.text != "false") {
       fail(v.where, "'cache' in a route must be true, false or a mapping of cache keys, got " +
                         quoted(v.text));

@@ -135,7 +135,7 @@ TEST(Environment, CapturedFromAnEnvironArray) {
 TEST(Environment, NamesFollowTheKeyPaths) {
   const std::vector<std::string> names = environment_variable_names();
   EXPECT_TRUE(std::is_sorted(names.begin(), names.end()));
-  EXPECT_EQ(names.size(), 27u);
+  EXPECT_EQ(names.size(), 32u);
   for (const char* expected : {"RAMJET_LISTEN", "RAMJET_WORKERS", "RAMJET_ADMIN_LISTEN",
                                "RAMJET_ADMIN_TOKEN", "RAMJET_LOG_LEVEL", "RAMJET_PROFILE",
                                "RAMJET_TIMEOUTS_UPSTREAM_CONNECT", "RAMJET_UPSTREAM"}) {

@@ -1,6 +1,7 @@
 // The sample ramjet.yaml and docs/CONFIG.md in the repository stay true to the code.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
@@ -36,6 +37,20 @@ TEST(Sample, ShowsTheMediumDefaults) {
   expected.routes = config->routes;
   expected.source = config->source;
   EXPECT_EQ(to_yaml_redacted(*config), to_yaml_redacted(expected));
+}
+
+// The sample's POST /search route shows a body-keyed cache block.
+TEST(Sample, SearchRouteCachesByJsonBody) {
+  auto config = load_config_file(kSample);
+  ASSERT_TRUE(config.ok()) << config.error().detail;
+  auto it = std::find_if(config->routes.begin(), config->routes.end(),
+                         [](const Route& route) { return route.name == "search"; });
+  ASSERT_NE(it, config->routes.end());
+  EXPECT_EQ(it->match.methods, (std::vector<http::Method>{http::Method::kPost}));
+  EXPECT_EQ(it->cache.body_key, BodyKeyKind::kJson);
+  EXPECT_TRUE(it->cache.ttl);
+  EXPECT_TRUE(it->cache.stale_while_revalidate);
+  EXPECT_TRUE(it->cache.stale_if_error);
 }
 
 TEST(Sample, MentionsEveryKeyAndTheDocumentsEveryVariable) {
@@ -86,7 +101,26 @@ TEST(Sample, MentionsEveryKeyAndTheDocumentsEveryVariable) {
                           "timing_headers:",
                           "level:",
                           "access:",
-                          "access_path:"}) {
+                          "access_path:",
+                          "cache:",
+                          "enabled:",
+                          "mode:",
+                          "max_memory:",
+                          "max_object:",
+                          "collapse_timeout:",
+                          "ttl:",
+                          "ttl_statuses:",
+                          "stale_while_revalidate:",
+                          "stale_if_error:",
+                          "refresh_ahead:",
+                          "sort_query:",
+                          "drop_query:",
+                          "key:",
+                          "include_headers:",
+                          "set_cookie:",
+                          "store_no_store:",
+                          "store_private:",
+                          "heuristic:"}) {
     EXPECT_NE(sample.find(key), std::string::npos) << key;
     const std::string bare = std::string(key).substr(0, std::string(key).size() - 1);
     EXPECT_NE(doc.find(bare), std::string::npos) << bare;
