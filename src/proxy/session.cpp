@@ -455,6 +455,8 @@ struct CacheState {
   bool revalidating = false;
   bool stored = false;
   bool collapsed = false;
+  bool shadow = false;      // shadow mode: never answer from the store
+  bool shadow_hit = false;  // ...but this request would have been a hit
   const char* detail = "";
   core::WallTime request_time{};
   std::optional<cache::EntryBuilder> builder;
@@ -1367,6 +1369,18 @@ net::Task<bool> Session::serve_one(Exchange& ex) {
     cs.request_time = clock.wall_now();
     cs.front = consult_cache(*cs.store, *cs.policy, req, body, ex.cache_key, clock.now());
     using Action = CacheFront::Action;
+    if (route->cache.mode.value_or(cfg.cache.mode) == config::CacheMode::kShadow) {
+      // Shadow mode: the same keys, lookups and stores, but every request goes upstream and
+      // the client gets the upstream's answer; only the counters learn what a hit would save.
+      cs.shadow = true;
+      cs.shadow_hit = cs.front.action == Action::kServe ||
+                      cs.front.action == Action::kServeAndRefresh;
+      (cs.shadow_hit ? stats.cache_shadow_hits : stats.cache_shadow_misses).add();
+      if (cs.front.action != Action::kBypass) {
+        cs.front.action = Action::kFetch;
+        cs.front.entry.reset();
+      }
+    }
     switch (cs.front.action) {
       case Action::kServe:
         co_return co_await respond_from_cache(ex, cs.front.entry, static_cast<int>(cs.front.label),
@@ -1380,7 +1394,7 @@ net::Task<bool> Session::serve_one(Exchange& ex) {
         co_return co_await send_error(504, "only-if-cached: no usable stored response", 0,
                                       has_body);
       case Action::kFetch:
-        if (!cs.front.entry && !has_body && cs.flights != nullptr) {
+        if (!cs.front.entry && !has_body && cs.flights != nullptr && !cs.shadow) {
           CollapseWaiter waiter(loop);
           std::uint64_t id = (static_cast<std::uint64_t>(worker_.index()) << 48) |
                              (worker_.next_request_number() & ((1ULL << 48) - 1));
@@ -1612,7 +1626,7 @@ net::Task<bool> Session::serve_one(Exchange& ex) {
       cs.store->purge_url(url);
     }
   }
-  if (cs.policy != nullptr && cs.store != nullptr) {
+  if (cs.policy != nullptr && cs.store != nullptr && !cs.shadow) {
     write_cache_headers(cw, cs.front.label, cs.front.fwd,
                         *cs.detail != '\0' ? cs.detail : cs.front.detail,
                         cs.builder.has_value(), std::nullopt, cs.collapsed);
@@ -1639,6 +1653,11 @@ net::Task<bool> Session::serve_one(Exchange& ex) {
                                              cs.builder ? &*cs.builder : nullptr);
   bytes_out_ += stats.bytes_out.value() - before;
   pool->release(std::move(conn), out == Outcome::kOk && reusable && resp.keep_alive);
+  if (cs.shadow_hit) {
+    stats.cache_shadow_saved_us.add(static_cast<std::uint64_t>(
+        std::chrono::duration_cast<std::chrono::microseconds>(clock.now() - st.upstream_started)
+            .count()));
+  }
   if (cs.builder) {
     std::shared_ptr<const cache::CachedResponse> entry;
     if (out == Outcome::kOk) {

@@ -38,6 +38,10 @@ struct ProxyStats {
   metrics::Counter stale_retries;         // reused connection found dead, retried fresh
   metrics::Counter bytes_in;              // from clients
   metrics::Counter bytes_out;             // to clients
+  // Shadow mode (cache.mode: shadow): what the cache would have done, serving nothing.
+  metrics::Counter cache_shadow_hits;     // requests a stored response would have answered
+  metrics::Counter cache_shadow_misses;   // cacheable requests it could not have answered
+  metrics::Counter cache_shadow_saved_us; // upstream time those hits would have saved
 };
 
 // One route's traffic on one worker. Latency histograms are in nanoseconds.

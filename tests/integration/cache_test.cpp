@@ -283,3 +283,18 @@ TEST_F(CacheTest, TheCacheCanBeTurnedOff) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST_F(CacheTest, ShadowModeStoresAndCountsButAlwaysForwards) {
+  start_origin({"--cache-control", "public, max-age=60"});
+  start_proxy("cache: {mode: shadow}\n");
+  HttpResponse a = get("/shadow");
+  HttpResponse b = get("/shadow");
+  EXPECT_EQ(a.status, 200);
+  EXPECT_EQ(b.status, 200);
+  EXPECT_FALSE(b.header("X-Cache").has_value()) << describe(b);
+  EXPECT_EQ(origin_requests(), 2u);
+}
+
+}  // namespace
