@@ -1297,10 +1297,19 @@ net::Task<bool> Session::serve_one(Exchange& ex) {
       st.request_id_len = 16;
     }
   }
-  choose_traceparent(find_header(req.headers, "traceparent"), st.traceparent, [this] {
-    return splitmix64(worker_.request_id_seed() ^ (worker_.next_request_number() << 20));
-  });
-  st.has_traceparent = true;
+  // The traceparent goes upstream and into the access log; a cache hit with no access log
+  // needs none, so it is chosen lazily (ensure_traceparent) on those paths.
+  auto ensure_traceparent = [&] {
+    if (!st.has_traceparent) {
+      choose_traceparent(find_header(req.headers, "traceparent"), st.traceparent, [this] {
+        return splitmix64(worker_.request_id_seed() ^ (worker_.next_request_number() << 20));
+      });
+      st.has_traceparent = true;
+    }
+  };
+  if (worker_.access_log() != nullptr) {
+    ensure_traceparent();
+  }
 
   AccessLogScope log_scope(worker_.access_log(), worker_.index(), st, req, peer_,
                            bytes_out_, last_status_);
@@ -1443,6 +1452,7 @@ net::Task<bool> Session::serve_one(Exchange& ex) {
   }
 
   st.route = route->name;
+  ensure_traceparent();
   Runtime::Upstream& ups = rt.upstream(route->upstream_index);
   bool body_replayable =
       !has_body || (req.body == http::BodyKind::kContentLength &&
@@ -1735,8 +1745,8 @@ net::Task<bool> Session::respond_from_cache(Exchange& ex,
   MonoTime now = clock.now();
   const cache::FreshnessInfo& fi = entry->freshness();
   w.add("Age: ").add_uint(static_cast<std::uint64_t>(cache::age_seconds(fi, now))).add("\r\n");
-  if (cfg.proxy.via && entry->header("via").empty()) {
-    w.add("Via: 1.1 ramjet\r\n");
+  if (cfg.proxy.via) {
+    w.add("Via: 1.1 ramjet\r\n");  // a stored Via line stays; recipients combine both
   }
   if (st.request_id_len > 0) {
     w.header("X-Request-Id", std::string_view(st.request_id, st.request_id_len));
