@@ -146,7 +146,45 @@ AdminHandler::AdminHandler(const StatsSource& source,
       hooks_(std::move(hooks)),
       sampler_(source_, options_.sampler, clock.now()),
       exporter_(source_, clock, options_.started),
-      next_summary_(clock.now() + options_.summary_interval) {}
+      next_summary_(clock.now() + options_.summary_interval) {
+  add_cache_metrics();
+}
+
+// ramjet_cache_* families, read through the cache hook at scrape time (absent without it).
+void AdminHandler::add_cache_metrics() {
+  if (!hooks_.cache_figures) {
+    return;
+  }
+  using metrics::MetricType;
+  struct Family {
+    const char* name;
+    const char* help;
+    MetricType type;
+    std::uint64_t CacheFigures::*field;
+  };
+  static constexpr Family kFamilies[] = {
+      {"ramjet_cache_hits", "Lookups answered by a fresh entry.", MetricType::kCounter,
+       &CacheFigures::hits},
+      {"ramjet_cache_stale_hits", "Lookups answered by a stale entry.", MetricType::kCounter,
+       &CacheFigures::stale},
+      {"ramjet_cache_misses", "Lookups that found nothing.", MetricType::kCounter,
+       &CacheFigures::misses},
+      {"ramjet_cache_collapsed", "Requests that waited on another's upstream fetch.",
+       MetricType::kCounter, &CacheFigures::collapsed},
+      {"ramjet_cache_evictions", "Entries evicted for space.", MetricType::kCounter,
+       &CacheFigures::evictions},
+      {"ramjet_cache_bytes", "Memory charged to the cache.", MetricType::kGauge,
+       &CacheFigures::bytes},
+      {"ramjet_cache_entries", "Stored responses (variants).", MetricType::kGauge,
+       &CacheFigures::entries},
+  };
+  for (const Family& f : kFamilies) {
+    metric_set().add_callback(f.name, f.help, f.type, {},
+                              [read = hooks_.cache_figures, field = f.field] {
+                                return static_cast<double>(read().*field);
+                              });
+  }
+}
 
 AdminResponse AdminHandler::handle(const AdminRequest& request) {
   const std::string_view path = request.path;

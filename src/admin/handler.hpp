@@ -10,8 +10,10 @@
 //   GET  /stats          JSON: totals, per route and upstream, last-minute windows, history
 //   GET  /health         liveness: 200 while the process serves
 //   GET  /ready          readiness: 200, or 503 with the failing checks
-//   GET  /cache/stats    the cache's figures (hook; {"enabled":false} until the cache lands)
-//   POST /cache/purge    hook; 501 until the cache lands. Needs the token when one is set
+//   GET  /cache/stats    the response cache's figures (cache_hooks.hpp; {"enabled":false}
+//                        when caching is off)
+//   POST /cache/purge    purge by URL, prefix, glob, tag or all; 501 when caching is off.
+//                        Needs the token when one is set
 //   GET  /breakers       circuit breakers (hook; empty until the breaker lands)
 //   GET  /config         the effective configuration as YAML, admin.token redacted
 //   GET  /connections    downstream and upstream connections by state
@@ -117,6 +119,7 @@ class AdminHandler {
   AdminResponse breakers_page() const;
   AdminResponse purge(const AdminRequest& request);
   std::string summary_line(core::MonoTime now);
+  void add_cache_metrics();
 
   const StatsSource& source_;
   std::shared_ptr<const config::Config> config_;

@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "admin/admin_server.hpp"
+#include "admin/cache_hooks.hpp"
 #include "app/commands.hpp"
 #include "core/clock.hpp"
 #include "proxy/server.hpp"
@@ -81,7 +82,8 @@ core::Result<std::unique_ptr<admin::AdminServer>> start_admin(
   handler.startup = startup;
   handler.summary_interval = options.metrics_log_interval;
   return admin::AdminServer::start(
-      admin::from_server(server), std::move(snapshot), clock, std::move(handler), {},
+      admin::from_server(server), std::move(snapshot), clock, std::move(handler),
+      admin::cache_hooks(server.cache_store(), server.cache_flights()),
       [](const std::string& line) { spdlog::info("summary {}", line); });
 }
 
