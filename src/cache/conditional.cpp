@@ -106,10 +106,14 @@ std::optional<core::WallTime> header_date(std::span<const http::Header> headers,
   return std::nullopt;
 }
 
-// Fields a 304 does not update: the stored body's framing and coding stay what they are.
+// Fields a 304 does not update: the stored body's framing, coding and digests stay what they
+// are, since they describe bytes the 304 did not carry (RFC 9111 §3.2: a cache may keep
+// fields "necessary to assure integrity of the stored response").
 bool updatable(std::string_view name) {
   return !(http::is_hop_by_hop(name) || http::iequals(name, "content-length") ||
-           http::iequals(name, "content-encoding") || http::iequals(name, "content-range"));
+           http::iequals(name, "content-encoding") || http::iequals(name, "content-range") ||
+           http::iequals(name, "content-md5") || http::iequals(name, "content-digest") ||
+           http::iequals(name, "repr-digest") || http::iequals(name, "digest"));
 }
 
 bool has_field(std::span<const http::Header> headers, std::string_view name) {

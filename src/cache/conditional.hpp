@@ -43,8 +43,9 @@ bool not_modified_selects(const CachedResponse& stored, const ResponseFacts& not
 
 // The entry that replaces `stored` after a selecting 304 (§3.2, §4.3.4): the stored fields,
 // with every field the 304 carries replacing the stored lines of that name, except
-// Content-Length, Content-Encoding, Content-Range, Transfer-Encoding and hop-by-hop fields
-// (the stored body's framing and coding do not change); a stored Date the 304 does not
+// Content-Length, Content-Encoding, Content-Range, Transfer-Encoding, hop-by-hop fields and
+// the body's digests (Content-MD5, Content-Digest, Repr-Digest, Digest): the stored body's
+// framing, coding and checksums do not change; a stored Date the 304 does not
 // replace becomes the 304's receipt time; freshness recomputed from the merged fields and
 // the new exchange times. Shares the stored body bytes (no copy). Insert it into
 // the store in place of `stored`.

@@ -88,6 +88,34 @@ TEST_F(Conditional, FreshenUpdatesHeadersAndSharesTheBody) {
   EXPECT_EQ(decide(fresh->freshness(), {}, CachePolicy{}, clock_.now()).verdict, Verdict::kFresh);
 }
 
+// A digest describes the stored bytes, so a 304 (which carries no content) must not replace
+// it: the entry would then vouch for a body it does not hold (RFC 9111 §3.2 lets a cache keep
+// such fields to assure the integrity of the stored response). http-cache-tests:
+// 304-etag-update-response-Content-MD5.
+TEST_F(Conditional, FreshenKeepsTheStoredBodysDigests) {
+  const Headers stored_head{{"Cache-Control", "max-age=2"},
+                            {"ETag", "\"v1\""},
+                            {"Content-MD5", "rL0Y20zC+Fzt72VPzMSk2A=="},
+                            {"Content-Digest", "sha-256=:AAAA:"},
+                            {"Repr-Digest", "sha-256=:BBBB:"},
+                            {"Digest", "sha-256=CCCC"},
+                            {"Date", http_date(clock_)}};
+  const auto stored = make_entry(clock_, stored_head, "body");
+  clock_.advance(30s);
+  const Headers not_modified{{"Cache-Control", "max-age=2"},
+                             {"ETag", "\"v1\""},
+                             {"Content-MD5", "N7UdGUp1E+RbVvZSTy1R8g=="},
+                             {"Content-Digest", "sha-256=:XXXX:"},
+                             {"Repr-Digest", "sha-256=:YYYY:"},
+                             {"Digest", "sha-256=ZZZZ"},
+                             {"Date", http_date(clock_)}};
+  const auto fresh = freshen(*stored, not_modified, testing::now_times(clock_), CachePolicy{});
+  EXPECT_EQ(fresh->header("content-md5"), "rL0Y20zC+Fzt72VPzMSk2A==");
+  EXPECT_EQ(fresh->header("content-digest"), "sha-256=:AAAA:");
+  EXPECT_EQ(fresh->header("repr-digest"), "sha-256=:BBBB:");
+  EXPECT_EQ(fresh->header("digest"), "sha-256=CCCC");
+}
+
 TEST_F(Conditional, FreshenWithoutDateRestartsTheAgeAtReceipt) {
   const auto stored = make_entry(clock_, Headers{{"Cache-Control", "max-age=60"},
                                                  {"ETag", "\"v1\""},
