@@ -6,7 +6,7 @@ LISTEN ?= 0.0.0.0:8080
 ADMIN ?= 127.0.0.1:9901
 FUZZ_SECONDS ?= 20
 
-.PHONY: all bootstrap build debug asan fuzz run test test-release test-asan test-fuzz bench demo clean
+.PHONY: all bootstrap build debug asan fuzz run test test-release test-asan test-fuzz bench demo conformance clean
 
 all: build
 
@@ -52,6 +52,11 @@ bench: build
 # The before/after story: a 50 ms API benchmarked directly and through ramjet (--compare table).
 demo: build
 	@scripts/demo
+
+# RFC 9111: the http-cache-tests suite (cache-tests.fyi) against ramjet as a shared cache;
+# prints required passed/failed, total passed and the failing required tests.
+conformance: build
+	@scripts/conformance
 
 clean:
 	rm -rf build build-debug build-asan build-fuzz
