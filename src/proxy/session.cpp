@@ -420,7 +420,9 @@ class RouteScope {
   }
   ~RouteScope() {
     stats_.in_flight.sub();
-    count_status(stats_, last_status_);
+    if (last_status_ != 0) {  // 0: the exchange ended without a response
+      count_status(stats_, last_status_);
+    }
     stats_.latency.record(clock_.now() - st_.started);
     if (st_.upstream_headers > st_.upstream_started && st_.upstream_started > MonoTime{}) {
       stats_.upstream_latency.record(st_.upstream_headers - st_.upstream_started);
@@ -1275,6 +1277,7 @@ net::Task<bool> Session::serve_one(Exchange& ex) {
   const http::RequestHead& req = ex.req;
   ExchangeState& st = ex.st;
   st = ExchangeState{};
+  last_status_ = 0;  // no response sent yet for this exchange
   st.started = clock.now();
   st.method = req.method_id;
   st.client_minor = req.minor_version;
@@ -1637,6 +1640,7 @@ net::Task<bool> Session::serve_one(Exchange& ex) {
     }
   }
   if (cs.policy != nullptr && cs.store != nullptr && !cs.shadow) {
+    st.cache_status = to_string(cs.front.label);
     write_cache_headers(cw, cs.front.label, cs.front.fwd,
                         *cs.detail != '\0' ? cs.detail : cs.front.detail,
                         cs.builder.has_value(), std::nullopt, cs.collapsed);
@@ -1768,6 +1772,7 @@ net::Task<bool> Session::respond_from_cache(Exchange& ex,
   count_status(worker_.stats(), status);
   last_status_ = status;
   st.status = status;
+  st.cache_status = to_string(static_cast<CacheLabel>(label));
   iovec iov[2] = {{const_cast<char*>(w.data()), w.size()},
                   {const_cast<char*>(body.data()), body.size()}};
   net::IoResult r = co_await socket_.write(std::span<const iovec>(iov, body.empty() ? 1 : 2),

@@ -275,8 +275,12 @@ TEST_F(AdminEndpoints, ServerTimingBreaksTheExchangeDown) {
   ASSERT_EQ(r.status, 200);
   const std::string timing = r.header("server-timing").value_or("");
   EXPECT_TRUE(std::regex_search(timing, std::regex(R"(^total;dur=[0-9]+\.[0-9]{3})"))) << timing;
-  EXPECT_TRUE(std::regex_search(timing, std::regex(R"(upstream;dur=[5-9]\.[0-9]{3})")))
+  // The origin waits 5 ms: the upstream phase lasts at least that (never asserted above,
+  // the machine may be slow).
+  std::smatch upstream;
+  ASSERT_TRUE(std::regex_search(timing, upstream, std::regex(R"(upstream;dur=([0-9]+\.[0-9]{3}))")))
       << timing;
+  EXPECT_GE(std::stod(upstream[1].str()), 5.0) << timing;
   EXPECT_TRUE(std::regex_search(timing, std::regex(R"(connect;dur=[0-9]+\.[0-9]{3})")))
       << timing;
   EXPECT_TRUE(r.header("x-process-time").has_value());
