@@ -421,7 +421,7 @@ TEST(AdminTracing, TraceparentIsPropagatedGeneratedAndLogged) {
   EXPECT_EQ(records[1]["trace_id"], generated.substr(3, 32));
   EXPECT_EQ(records[0]["route"], "a");
   EXPECT_EQ(records[0]["retries"], 0);
-  EXPECT_EQ(records[0]["cache"], "");
+  EXPECT_EQ(records[0]["cache"], "MISS");  // cacheable method, nothing stored
 }
 
 TEST(AdminReadiness, NotReadyWhileTheRoutedUpstreamRefusesConnections) {
