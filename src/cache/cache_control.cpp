@@ -29,12 +29,14 @@ struct Directive {
   std::string_view value;   // token, or the inside of a quoted string (escapes not undone)
   bool has_value = false;   // '=' was present
   bool well_formed = true;  // value complete, no escapes, nothing stray before the comma
+  std::string_view target;  // Surrogate-Control only: the device after ';' ("max-age=5;edge")
 };
 
 // Splits a Cache-Control value into directives and calls fn(directive) for each one with a
-// non-empty name. A single pass; every loop advances `i`.
+// non-empty name. With `targets` (Surrogate-Control), a directive may end in ";device". A
+// single pass; every loop advances `i`.
 template <typename Fn>
-void tokenize(std::string_view s, Fn&& fn) {
+void tokenize(std::string_view s, Fn&& fn, bool targets = false) {
   std::size_t i = 0;
   const std::size_t n = s.size();
   while (i < n) {
@@ -84,6 +86,16 @@ void tokenize(std::string_view s, Fn&& fn) {
         }
         d.value = s.substr(start, i - start);
       }
+      while (i < n && is_ows(s[i])) {
+        ++i;
+      }
+    }
+    if (targets && i < n && s[i] == ';') {
+      const std::size_t start = ++i;
+      while (i < n && is_tchar(s[i])) {
+        ++i;
+      }
+      d.target = s.substr(start, i - start);
       while (i < n && is_ows(s[i])) {
         ++i;
       }
@@ -228,6 +240,21 @@ void parse_cache_control(std::string_view value, ResponseDirectives& into) {
 void parse_cache_control(std::string_view value, RequestDirectives& into) {
   into.present = true;
   tokenize(value, [&into](const Directive& d) { apply(d, into); });
+}
+
+void parse_surrogate_control(std::string_view value, SurrogateDirectives& into) {
+  into.present = true;
+  tokenize(
+      value,
+      [&into](const Directive& d) {
+        if (!d.target.empty() && !http::iequals(d.target, kSurrogateDevice)) {
+          return;  // meant for another surrogate
+        }
+        if (name_is(d.name, "no-store")) {
+          into.no_store = true;
+        }
+      },
+      /*targets=*/true);
 }
 
 ResponseDirectives parse_response_directives(std::span<const http::Header> headers) {

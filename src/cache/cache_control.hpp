@@ -68,6 +68,20 @@ struct RequestDirectives {
   bool present = false;  // at least one Cache-Control field line was seen
 };
 
+// Surrogate-Control (W3C Edge Architecture 1.0 §3): what an origin says to the reverse
+// proxies in front of it. A directive counts when it has no target or is targeted at
+// kSurrogateDevice ("no-store;ramjet"); others are meant for another surrogate. Only no-store
+// is honoured so far (never store, whatever Cache-Control says); max-age is not read yet.
+inline constexpr std::string_view kSurrogateDevice = "ramjet";
+
+struct SurrogateDirectives {
+  bool no_store = false;
+  bool present = false;  // at least one Surrogate-Control field line was seen
+};
+
+// Adds the directives of one Surrogate-Control field value to `into`.
+void parse_surrogate_control(std::string_view value, SurrogateDirectives& into);
+
 // Adds the directives of one Cache-Control field value to `into` (call once per field line,
 // in order, so "first occurrence" spans lines).
 void parse_cache_control(std::string_view value, ResponseDirectives& into);

@@ -74,6 +74,8 @@ ResponseFacts analyze_response(int status, std::span<const http::Header> headers
     const std::string_view n = h.name;
     if (http::iequals(n, "cache-control")) {
       parse_cache_control(h.value, f.cc);
+    } else if (http::iequals(n, "surrogate-control")) {
+      parse_surrogate_control(h.value, f.surrogate);
     } else if (http::iequals(n, "date")) {
       if (!have_date) {
         have_date = true;

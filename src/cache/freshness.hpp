@@ -43,6 +43,7 @@ struct ExchangeTimes {
 struct ResponseFacts {
   int status = 0;
   ResponseDirectives cc;
+  SurrogateDirectives surrogate;  // Surrogate-Control meant for us
   std::optional<core::WallTime> date;           // valid Date
   bool expires_present = false;                 // an Expires field, valid or not
   std::optional<core::WallTime> expires;        // valid Expires (invalid reads as the past)

@@ -47,6 +47,9 @@ NotStored response_refusal(const ResponseFacts& r, const CachePolicy& policy) {
   if (r.cc.no_store && !ignore_no_store) {
     return NotStored::kNoStore;
   }
+  if (r.surrogate.no_store) {  // said to us in particular: no route option overrides it
+    return NotStored::kNoStore;
+  }
   if (r.cc.is_private && !policy.store_private) {
     return NotStored::kPrivate;
   }

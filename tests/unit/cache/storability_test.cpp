@@ -142,6 +142,20 @@ const Row kRows[] = {
      {{"Cache-Control", "must-understand, no-store, max-age=60"}}, NotStored::kStored},
     {"must-understand with an unknown status", http::Method::kGet, {}, 299,
      {{"Cache-Control", "must-understand, no-store, max-age=60"}}, NotStored::kMustUnderstand},
+    // Surrogate-Control (Edge Architecture): no-store to the surrogate beats a fresh
+    // Cache-Control (http-cache-tests surrogate-no-store-cc-fresh), unless it targets another.
+    {"Surrogate-Control no-store with fresh Cache-Control", http::Method::kGet, {}, 200,
+     {{"Cache-Control", "max-age=10000"}, {"Surrogate-Control", "no-store"}},
+     NotStored::kNoStore},
+    {"Surrogate-Control no-store targeted at us", http::Method::kGet, {}, 200,
+     {{"Cache-Control", "max-age=60"}, {"Surrogate-Control", "max-age=5, no-store;ramjet"}},
+     NotStored::kNoStore},
+    {"Surrogate-Control no-store for another surrogate", http::Method::kGet, {}, 200,
+     {{"Cache-Control", "max-age=60"}, {"Surrogate-Control", "no-store;edge1"}},
+     NotStored::kStored},
+    {"Surrogate-Control no-store even when the route stores no-store", http::Method::kGet, {},
+     200, {{"Cache-Control", "max-age=60"}, {"Surrogate-Control", "no-store"}},
+     NotStored::kNoStore, [](CachePolicy& p) { p.store_no_store = true; }},
 };
 
 INSTANTIATE_TEST_SUITE_P(Rfc9111, StorabilityTable, ::testing::ValuesIn(kRows));
