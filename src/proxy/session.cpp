@@ -1406,7 +1406,9 @@ net::Task<bool> Session::serve_one(Exchange& ex) {
         co_return co_await send_error(504, "only-if-cached: no usable stored response", 0,
                                       has_body);
       case Action::kFetch:
-        if (!cs.front.entry && !has_body && cs.flights != nullptr && !cs.shadow) {
+        // Misses and revalidations alike collapse: at an entry's expiry, one request
+        // revalidates and the rest wait for its answer.
+        if (!has_body && cs.flights != nullptr && !cs.shadow) {
           CollapseWaiter waiter(loop);
           std::uint64_t id = (static_cast<std::uint64_t>(worker_.index()) << 48) |
                              (worker_.next_request_number() & ((1ULL << 48) - 1));

@@ -298,3 +298,30 @@ TEST_F(CacheTest, ShadowModeStoresAndCountsButAlwaysForwards) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST_F(CacheTest, ConcurrentRequestsAtExpiryRevalidateOnce) {
+  start_origin({"--cache-control", "public, max-age=1", "--etag"});
+  start_proxy();
+  ASSERT_EQ(get("/expiring?latency=300ms").status, 200);
+  std::this_thread::sleep_for(1200ms);
+  constexpr int kClients = 200;
+  std::vector<HttpClient> clients;
+  for (int i = 0; i < kClients; ++i) {
+    auto c = HttpClient::connect(port_);
+    ASSERT_TRUE(c.ok());
+    clients.push_back(std::move(c.value()));
+  }
+  for (auto& c : clients) {
+    ASSERT_TRUE(c.send(c.make_request("GET", "/expiring?latency=300ms")));
+  }
+  int ok = 0;
+  for (auto& c : clients) {
+    ok += c.read_response().status == 200 ? 1 : 0;
+  }
+  EXPECT_EQ(ok, kClients);
+  EXPECT_EQ(origin_requests(), 2u);  // the first fetch and one revalidation
+}
+
+}  // namespace
