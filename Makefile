@@ -23,7 +23,7 @@ debug: bootstrap
 
 asan: bootstrap
 	@cmake --preset asan-ubsan >/dev/null
-	@cmake --build build-asan -j $(JOBS)
+	@cmake --build build-asan -j $(JOBS) --target unit_tests
 
 fuzz: bootstrap
 	@cmake --preset fuzz >/dev/null

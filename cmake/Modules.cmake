@@ -51,6 +51,7 @@ function(ramjet_unit_test name)
     return()
   endif()
   add_executable(unit_${name} ${srcs})
+  add_dependencies(unit_tests unit_${name})
   target_link_libraries(unit_${name} PRIVATE ramjet_${name} ramjet_testing GTest::gtest_main
                         GTest::gmock ${T_LIBS})
   ramjet_warnings(unit_${name})
