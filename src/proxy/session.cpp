@@ -1379,7 +1379,9 @@ net::Task<bool> Session::serve_one(Exchange& ex) {
     std::size_t after_body = ex.head_size + (body_in_buffer ? req.content_length : 0);
     cs.key = &ex.cache_key;
     cs.request_time = clock.wall_now();
-    cs.front = consult_cache(*cs.store, *cs.policy, req, body, ex.cache_key, clock.now());
+    MonoTime lookup_started = clock.now();
+    cs.front = consult_cache(*cs.store, *cs.policy, req, body, ex.cache_key, lookup_started);
+    st.cache_ns = elapsed_ns(lookup_started, clock.now());
     using Action = CacheFront::Action;
     if (route->cache.mode.value_or(cfg.cache.mode) == config::CacheMode::kShadow) {
       // Shadow mode: the same keys, lookups and stores, but every request goes upstream and
