@@ -11,6 +11,7 @@
 #include <thread>
 #include <vector>
 
+#include "support/assertions.hpp"
 #include "support/child_process.hpp"
 #include "support/http_client.hpp"
 #include "support/origin.hpp"
@@ -18,27 +19,14 @@
 
 using namespace std::chrono_literals;
 using ramjet::testing::ChildProcess;
+using ramjet::testing::describe;
 using ramjet::testing::HttpClient;
 using ramjet::testing::HttpResponse;
 using ramjet::testing::Origin;
 using ramjet::testing::ReadOptions;
 using ramjet::testing::TempFile;
 
-#define ASSERT_CONNECT(var, port)                                           \
-  auto var##_connected = HttpClient::connect(port);                         \
-  ASSERT_TRUE(var##_connected.ok()) << var##_connected.error().to_string(); \
-  HttpClient& var = var##_connected.value()
-
 namespace {
-
-std::string describe(const HttpResponse& r) {
-  std::string text = "status " + std::to_string(r.status) + (r.complete ? "" : " incomplete: ");
-  text += r.error;
-  for (const auto& [name, value] : r.headers) {
-    text += "\n" + name + ": " + value;
-  }
-  return text;
-}
 
 class CacheTest : public ::testing::Test {
  protected:

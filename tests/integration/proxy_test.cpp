@@ -16,6 +16,7 @@
 #include <thread>
 #include <vector>
 
+#include "support/assertions.hpp"
 #include "support/child_process.hpp"
 #include "support/http_client.hpp"
 #include "support/origin.hpp"
@@ -23,17 +24,13 @@
 
 using namespace std::chrono_literals;
 using ramjet::testing::ChildProcess;
+using ramjet::testing::describe;
 using ramjet::testing::Headers;
 using ramjet::testing::HttpClient;
 using ramjet::testing::HttpResponse;
 using ramjet::testing::Origin;
 using ramjet::testing::ReadOptions;
 using ramjet::testing::TempFile;
-
-#define ASSERT_CONNECT(var, port)                                           \
-  auto var##_connected = HttpClient::connect(port);                         \
-  ASSERT_TRUE(var##_connected.ok()) << var##_connected.error().to_string(); \
-  HttpClient& var = var##_connected.value()
 
 namespace {
 
@@ -64,15 +61,6 @@ std::optional<Ramjet> start_ramjet(const std::vector<std::string>& args, std::st
 std::string config_for(std::uint16_t origin_port, const std::string& extra = "") {
   return "listen: 127.0.0.1:0\nworkers: 1\nupstreams:\n  app:\n    endpoints: [\"127.0.0.1:" +
          std::to_string(origin_port) + "\"]\n" + extra;
-}
-
-std::string describe(const HttpResponse& r) {
-  std::string text = "status " + std::to_string(r.status) + (r.complete ? "" : " incomplete: ");
-  text += r.error + "\n" + r.body.substr(0, 300);
-  for (const auto& [name, value] : r.headers) {
-    text += "\n" + name + ": " + value;
-  }
-  return text;
 }
 
 // The request the origin's /echo saw, as JSON.
