@@ -95,6 +95,9 @@ ProxyTotals sum_proxy(const StatsSource& source) {
     t.stale_retries += s.stale_retries.value();
     t.bytes_in += s.bytes_in.value();
     t.bytes_out += s.bytes_out.value();
+    t.shadow_hits += s.cache_shadow_hits.value();
+    t.shadow_misses += s.cache_shadow_misses.value();
+    t.shadow_saved_us += s.cache_shadow_saved_us.value();
   }
   return t;
 }

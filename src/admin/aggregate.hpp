@@ -41,6 +41,9 @@ struct ProxyTotals {
   std::uint64_t stale_retries = 0;
   std::uint64_t bytes_in = 0;
   std::uint64_t bytes_out = 0;
+  std::uint64_t shadow_hits = 0;      // cache shadow mode (ProxyStats::cache_shadow_*)
+  std::uint64_t shadow_misses = 0;
+  std::uint64_t shadow_saved_us = 0;
 
   std::uint64_t responses_total() const;
   std::uint64_t failed() const { return responses[4]; }  // 5xx

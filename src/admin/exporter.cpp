@@ -53,9 +53,25 @@ void declare_proxy(metrics::MetricSet& set, const StatsSource& source) {
             &ProxyStats::stale_retries)
       .counter("ramjet_received_bytes", "Bytes received from clients.", &ProxyStats::bytes_in)
       .counter("ramjet_sent_bytes", "Bytes sent to clients.", &ProxyStats::bytes_out);
+  g.counter("ramjet_cache_shadow_hits",
+            "Shadow mode: requests a stored response would have answered.",
+            &ProxyStats::cache_shadow_hits)
+      .counter("ramjet_cache_shadow_misses",
+               "Shadow mode: cacheable requests no stored response could have answered.",
+               &ProxyStats::cache_shadow_misses);
   for (const WorkerStatsView& w : source.workers) {
     g.attach(*w.proxy);
   }
+  // Kept in microseconds per worker; exposed in the base unit.
+  set.add_callback("ramjet_cache_shadow_saved_seconds",
+                   "Shadow mode: upstream time the would-be hits would have saved.",
+                   MetricType::kCounter, {}, [workers = source.workers] {
+                     std::uint64_t us = 0;
+                     for (const WorkerStatsView& w : workers) {
+                       us += w.proxy->cache_shadow_saved_us.value();
+                     }
+                     return static_cast<double>(us) / 1e6;
+                   });
 }
 
 metrics::MetricGroup<RouteStats> declare_routes(metrics::MetricSet& set) {

@@ -87,7 +87,16 @@ Json totals_json(const ProxyTotals& t) {
         {"timeout", t.upstream_timeouts},
         {"bad_response", t.upstream_bad_responses},
         {"reset", t.upstream_resets}}},
-      {"bytes", {{"in", t.bytes_in}, {"out", t.bytes_out}}}};
+      {"bytes", {{"in", t.bytes_in}, {"out", t.bytes_out}}},
+      {"cache_shadow",
+       {{"would_hit", t.shadow_hits},
+        {"would_miss", t.shadow_misses},
+        {"hit_ratio", ratio(t.shadow_hits + t.shadow_misses == 0
+                                ? std::optional<double>()
+                                : std::optional<double>(static_cast<double>(t.shadow_hits) /
+                                                        static_cast<double>(t.shadow_hits +
+                                                                            t.shadow_misses)))},
+        {"saved_upstream_seconds", static_cast<double>(t.shadow_saved_us) / 1e6}}}};
 }
 
 const config::Route* find_route(const config::Config& cfg, std::string_view name) {

@@ -283,6 +283,16 @@ TEST_F(CacheTest, ShadowModeStoresAndCountsButAlwaysForwards) {
   EXPECT_EQ(b.status, 200);
   EXPECT_FALSE(b.header("X-Cache").has_value()) << describe(b);
   EXPECT_EQ(origin_requests(), 2u);
+  // /stats says what the cache would have done: one miss, then one hit.
+  auto admin = proxy_->wait_for_line("admin listening on 127\\.0\\.0\\.1:([0-9]+)", 5000ms);
+  ASSERT_TRUE(admin.has_value()) << proxy_->describe();
+  auto stats_client = HttpClient::connect(
+      static_cast<std::uint16_t>(std::stoi(admin->groups.at(1))));
+  ASSERT_TRUE(stats_client.ok());
+  HttpResponse stats = stats_client.value().get("/stats");
+  ASSERT_EQ(stats.status, 200);
+  EXPECT_NE(stats.body.find("\"would_hit\":1"), std::string::npos) << stats.body.substr(0, 2000);
+  EXPECT_NE(stats.body.find("\"would_miss\":1"), std::string::npos);
 }
 
 }  // namespace
