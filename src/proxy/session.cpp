@@ -1387,10 +1387,10 @@ net::Task<bool> Session::serve_one(Exchange& ex) {
       // Shadow mode: the same keys, lookups and stores, but every request goes upstream and
       // the client gets the upstream's answer; only the counters learn what a hit would save.
       cs.shadow = true;
-      cs.shadow_hit = cs.front.action == Action::kServe ||
-                      cs.front.action == Action::kServeAndRefresh;
-      (cs.shadow_hit ? stats.cache_shadow_hits : stats.cache_shadow_misses).add();
       if (cs.front.action != Action::kBypass) {
+        cs.shadow_hit = cs.front.action == Action::kServe ||
+                        cs.front.action == Action::kServeAndRefresh;
+        (cs.shadow_hit ? stats.cache_shadow_hits : stats.cache_shadow_misses).add();
         cs.front.action = Action::kFetch;
         cs.front.entry.reset();
       }
