@@ -50,7 +50,9 @@ std::uint64_t splitmix64(std::uint64_t x) {
   return x ^ (x >> 31);
 }
 
-void count_status(ProxyStats& stats, int status) {
+// Bumps the status-class counter of any stats struct with responses_1xx..responses_5xx.
+template <typename Stats>
+void count_status_class(Stats& stats, int status) {
   if (status < 200) {
     stats.responses_1xx.add();
   } else if (status < 300) {
@@ -63,6 +65,8 @@ void count_status(ProxyStats& stats, int status) {
     stats.responses_5xx.add();
   }
 }
+
+void count_status(ProxyStats& stats, int status) { count_status_class(stats, status); }
 
 std::string_view find_header(std::span<const http::Header> headers, std::string_view name) {
   for (const auto& h : headers) {
@@ -395,17 +399,7 @@ void count_status(RouteStats& stats, int status) {
   if (status >= 100 && status < 600) {
     stats.responses_by_code[static_cast<std::size_t>(status - RouteStats::kFirstStatus)].add();
   }
-  if (status < 200) {
-    stats.responses_1xx.add();
-  } else if (status < 300) {
-    stats.responses_2xx.add();
-  } else if (status < 400) {
-    stats.responses_3xx.add();
-  } else if (status < 500) {
-    stats.responses_4xx.add();
-  } else {
-    stats.responses_5xx.add();
-  }
+  count_status_class(stats, status);
 }
 
 // Records one exchange in its route's stats when it ends, whichever way it ends.
