@@ -456,6 +456,7 @@ struct CacheState {
   const char* detail = "";
   core::WallTime request_time{};
   std::optional<cache::EntryBuilder> builder;
+  std::span<const http::Header> request_headers;  // what the stored entry's Vary matches
   std::string revalidation;  // validators sent upstream (revalidation only)
   // The target of an unsafe request, kept for invalidation after its body has been read.
   std::string saved_host, saved_path, saved_query;
@@ -464,6 +465,40 @@ struct CacheState {
   CacheState(const CacheState&) = delete;
   CacheState& operator=(const CacheState&) = delete;
   ~CacheState() { finish_flight(); }
+
+  // Keeps a piece of the response body streaming to the client. Over the size limit the
+  // builder is dropped and waiters released: the body streams on and nothing is stored.
+  void keep(std::string_view data) {
+    if (builder && !builder->append(data)) {
+      builder.reset();
+      outcome = cache::FlightOutcome::kUncacheable;
+      finish_flight();
+    }
+  }
+
+  // Stores what the builder collected (when the body arrived whole) and completes the
+  // flight. The relay calls it as soon as the upstream's last byte is in, before that byte
+  // is written to the client, so a client that reads the response and at once asks again,
+  // on any connection, finds it stored, and collapsed waiters wake without waiting on a
+  // slow client.
+  void store_collected(bool whole) {
+    if (!builder) {
+      return;
+    }
+    std::shared_ptr<const cache::CachedResponse> entry;
+    if (whole) {
+      entry = std::move(*builder).finish();
+    }
+    builder.reset();
+    outcome = cache::FlightOutcome::kUncacheable;
+    if (entry) {
+      cache::InsertStatus is = store->insert(*key, request_headers, std::move(entry));
+      if (is == cache::InsertStatus::kAdmitted || is == cache::InsertStatus::kReplaced) {
+        outcome = cache::FlightOutcome::kStored;
+      }
+    }
+    finish_flight();
+  }
 
   void finish_flight() {
     if (!leader) {
@@ -672,18 +707,24 @@ net::Task<Outcome> read_response_head(net::EventLoop& loop, net::Socket* client,
   }
 }
 
-// Streams the response body from `up` (bytes after the head first) to the client.
-// `reusable` tells whether the upstream connection ended exactly at the message's end.
+// Streams the response body from `up` (bytes after the head first) to the client, teeing
+// it into `tee` when not null (see CacheState::store_collected). `reusable` tells whether
+// the upstream connection ended exactly at the message's end.
 net::Task<Outcome> relay_response_body(net::EventLoop& loop, net::Socket& client,
                                        net::Socket& upstream, char* up, std::size_t capacity,
                                        std::size_t up_len, std::size_t head_size,
                                        std::string_view client_head,
                                        const http::ResponseHead& resp, bool dechunk,
                                        const Deadlines& dl, ProxyStats& stats,
-                                       bool& reusable, cache::EntryBuilder* tee) {
-  auto keep = [&tee](std::string_view data) {
-    if (tee != nullptr && !tee->append(data)) {
-      tee = nullptr;  // over the size limit: stream on, store nothing
+                                       bool& reusable, CacheState* tee) {
+  auto keep = [tee](std::string_view data) {
+    if (tee != nullptr) {
+      tee->keep(data);
+    }
+  };
+  auto body_complete = [tee] {
+    if (tee != nullptr) {
+      tee->store_collected(true);
     }
   };
   reusable = false;
@@ -706,6 +747,7 @@ net::Task<Outcome> relay_response_body(net::EventLoop& loop, net::Socket& client
   };
 
   if (resp.body == http::BodyKind::kNone) {
+    body_complete();
     net::IoResult w = co_await send({});
     stats.bytes_out.add(w.ok() ? static_cast<std::uint64_t>(w.n) : 0);
     reusable = up_len == head_size;
@@ -716,6 +758,9 @@ net::Task<Outcome> relay_response_body(net::EventLoop& loop, net::Socket& client
     for (;;) {
       std::size_t take = static_cast<std::size_t>(std::min<std::uint64_t>(remaining, up_len - pos));
       keep(std::string_view(up + pos, take));
+      if (take == remaining) {
+        body_complete();
+      }
       if (take > 0 || !head_sent) {
         net::IoResult w = co_await send(std::string_view(up + pos, take));
         if (!w.ok()) {
@@ -758,6 +803,7 @@ net::Task<Outcome> relay_response_body(net::EventLoop& loop, net::Socket& client
         co_return Outcome::kUpstreamFailed;
       }
       if (r.n == 0) {
+        body_complete();
         co_return Outcome::kOk;
       }
       pos = 0;
@@ -784,6 +830,7 @@ net::Task<Outcome> relay_response_body(net::EventLoop& loop, net::Socket& client
       pos += step.consumed;
       if (step.status == http::ParseStatus::kComplete) {
         done = true;
+        body_complete();
         break;
       }
       if (step.consumed == 0) {
@@ -1622,6 +1669,7 @@ net::Task<bool> Session::serve_one(Exchange& ex) {
                                                       *cs.policy, times.response_time, length);
     if (sd.store()) {
       cs.builder.emplace(resp.status, rh, times, *cs.policy, length);
+      cs.request_headers = req.headers;
     } else {
       cs.outcome = cache::FlightOutcome::kUncacheable;
       cs.detail = cache::to_string(sd.reason);
@@ -1662,7 +1710,7 @@ net::Task<bool> Session::serve_one(Exchange& ex) {
   Outcome out = co_await relay_response_body(loop, socket_, conn->socket, up.data(),
                                              up.capacity(), up_len, resp_head_size, w.view(),
                                              resp, dechunk, dl, stats, reusable,
-                                             cs.builder ? &*cs.builder : nullptr);
+                                             cs.builder ? &cs : nullptr);
   bytes_out_ += stats.bytes_out.value() - before;
   pool->release(std::move(conn), out == Outcome::kOk && reusable && resp.keep_alive);
   if (cs.shadow_hit) {
@@ -1670,21 +1718,7 @@ net::Task<bool> Session::serve_one(Exchange& ex) {
         std::chrono::duration_cast<std::chrono::microseconds>(clock.now() - st.upstream_started)
             .count()));
   }
-  if (cs.builder) {
-    std::shared_ptr<const cache::CachedResponse> entry;
-    if (out == Outcome::kOk) {
-      entry = std::move(*cs.builder).finish();
-    }
-    cs.builder.reset();
-    cs.outcome = cache::FlightOutcome::kUncacheable;
-    if (entry) {
-      cache::InsertStatus is = cs.store->insert(ex.cache_key, req.headers, std::move(entry));
-      if (is == cache::InsertStatus::kAdmitted || is == cache::InsertStatus::kReplaced) {
-        cs.outcome = cache::FlightOutcome::kStored;
-      }
-    }
-    cs.finish_flight();
-  }
+  cs.store_collected(false);  // the body did not arrive whole (or was stored already)
   if (out != Outcome::kOk) {
     if (out == Outcome::kUpstreamTimeout) {
       stats.upstream_timeouts.add();

@@ -261,6 +261,22 @@ TEST_F(CacheTest, MemoryStaysWithinTheBudgetUnderADistinctKeyFlood) {
       << "RSS grew from " << *before << " KiB to " << *after << " KiB";
 }
 
+TEST_F(CacheTest, AResponseIsStoredBeforeTheClientHasReadIt) {
+  // A client that reads a response and at once asks again, on a new connection that may
+  // land on the other worker, finds it stored: the store happens before the last byte
+  // goes out, not after. (The old order lost this race only under scheduling pressure, as
+  // on a loaded CI machine; 100 rounds give it room.)
+  start_origin({"--cache-control", "public, max-age=60"});
+  start_proxy();
+  for (int i = 0; i < 100; ++i) {
+    std::string target = "/again/" + std::to_string(i);
+    HttpResponse first = get(target);
+    ASSERT_EQ(first.status, 200) << describe(first);
+    HttpResponse second = get(target);
+    ASSERT_EQ(second.header("X-Cache"), "HIT") << "key " << i << ": " << describe(second);
+  }
+}
+
 TEST_F(CacheTest, TheCacheCanBeTurnedOff) {
   start_origin({"--cache-control", "public, max-age=60"});
   start_proxy("cache: {enabled: false}\n");
