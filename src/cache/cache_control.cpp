@@ -214,6 +214,23 @@ void apply(const Directive& d, RequestDirectives& cc) {
   }
 }
 
+// max-age=N or max-age=N+M (Edge Architecture §3.1). Malformed reads as 0: stale.
+void apply_surrogate_max_age(const Directive& d, SurrogateDirectives& into) {
+  into.max_age = Seconds{0};
+  if (!d.has_value || !d.well_formed) {
+    return;
+  }
+  const std::size_t plus = d.value.find('+');
+  const std::optional<Seconds> lifetime = parse_delta_seconds(d.value.substr(0, plus));
+  if (!lifetime) {
+    return;
+  }
+  into.max_age = lifetime;
+  if (plus != std::string_view::npos) {
+    into.stale_extension = parse_delta_seconds(d.value.substr(plus + 1));
+  }
+}
+
 }  // namespace
 
 std::optional<Seconds> parse_delta_seconds(std::string_view text) {
@@ -247,14 +264,35 @@ void parse_surrogate_control(std::string_view value, SurrogateDirectives& into) 
   tokenize(
       value,
       [&into](const Directive& d) {
-        if (!d.target.empty() && !http::iequals(d.target, kSurrogateDevice)) {
-          return;  // meant for another surrogate
+        if (!d.target.empty()) {
+          if (!http::iequals(d.target, kSurrogateDevice)) {
+            return;  // meant for another surrogate
+          }
+          if (!into.targeted) {
+            const bool present = into.present;
+            into = SurrogateDirectives{};  // ours from now on: drop the untargeted ones
+            into.present = present;
+            into.targeted = true;
+          }
+        } else if (into.targeted) {
+          return;
         }
         if (name_is(d.name, "no-store")) {
           into.no_store = true;
+        } else if (name_is(d.name, "max-age") && !into.max_age) {
+          apply_surrogate_max_age(d, into);
         }
       },
       /*targets=*/true);
+}
+
+bool is_surrogate_field(std::string_view name) {
+  switch (name.size()) {
+    case 9: return http::iequals(name, "cache-tag");
+    case 13: return http::iequals(name, "surrogate-key");
+    case 17: return http::iequals(name, "surrogate-control");
+    default: return false;
+  }
 }
 
 ResponseDirectives parse_response_directives(std::span<const http::Header> headers) {

@@ -69,15 +69,27 @@ struct RequestDirectives {
 };
 
 // Surrogate-Control (W3C Edge Architecture 1.0 §3): what an origin says to the reverse
-// proxies in front of it. A directive counts when it has no target or is targeted at
-// kSurrogateDevice ("no-store;ramjet"); others are meant for another surrogate. Only no-store
-// is honoured so far (never store, whatever Cache-Control says); max-age is not read yet.
+// proxies in front of it, which ramjet advertises it understands by sending
+// `Surrogate-Capability: ramjet="Surrogate/1.0"` upstream. A directive counts when it has no
+// target or is targeted at kSurrogateDevice ("max-age=60;ramjet"); once one targeted at us
+// is seen, the untargeted ones are set aside (a device prefers what is addressed to it), and
+// directives for other devices are ignored. Honoured: no-store (never store, whatever
+// Cache-Control says) and max-age=N[+M] (the freshness lifetime, in place of Cache-Control's
+// and Expires; M, the Edge Architecture's freshness extension, is how long a stale copy may
+// cover an unreachable origin, i.e. stale-if-error). The first max-age wins; a malformed one
+// reads as 0 (stale), as Cache-Control's does.
 inline constexpr std::string_view kSurrogateDevice = "ramjet";
-
 struct SurrogateDirectives {
   bool no_store = false;
-  bool present = false;  // at least one Surrogate-Control field line was seen
+  std::optional<Seconds> max_age;
+  std::optional<Seconds> stale_extension;  // the "+M" of max-age=N+M
+  bool targeted = false;  // a directive targeted at us was seen: only those count
+  bool present = false;   // at least one Surrogate-Control field line was seen
 };
+
+// Fields an origin addresses to its surrogates (Surrogate-Control, Surrogate-Key, Cache-Tag):
+// ramjet consumes them and never forwards them to clients, on hits and misses alike.
+bool is_surrogate_field(std::string_view name);
 
 // Adds the directives of one Surrogate-Control field value to `into`.
 void parse_surrogate_control(std::string_view value, SurrogateDirectives& into);

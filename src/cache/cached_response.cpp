@@ -40,8 +40,7 @@ bool excluded(const http::Header& field, std::span<const http::Header> headers,
     return true;
   }
   if (http::is_hop_by_hop(name) || http::iequals(name, "age") ||
-      http::iequals(name, "content-length") || http::iequals(name, "surrogate-key") ||
-      http::iequals(name, "cache-tag")) {
+      http::iequals(name, "content-length") || is_surrogate_field(name)) {
     return true;
   }
   if (http::iequals(name, "set-cookie") && policy.set_cookie != SetCookiePolicy::kStore) {
@@ -115,11 +114,15 @@ void CachedResponse::set_head(int status, std::span<const http::Header> headers,
   normalize_vary(headers, vary_);
   std::size_t tag_count = 0;
   std::size_t block_size = 0;
+  surrogate_fields_.clear();
   for (const http::Header& h : headers) {
     if (http::iequals(h.name, "surrogate-key")) {
       add_tags(h.value, " \t", tags_, tag_count);
     } else if (http::iequals(h.name, "cache-tag")) {
       add_tags(h.value, ",", tags_, tag_count);
+    }
+    if (is_surrogate_field(h.name) && !has_line_break(h.value)) {
+      surrogate_fields_.append(h.name).append(": ").append(h.value).append("\r\n");
     }
     if (!excluded(h, headers, facts, policy)) {
       block_size += h.name.size() + h.value.size() + 4;
@@ -150,7 +153,7 @@ std::shared_ptr<const CachedResponse> CachedResponse::share(CachedResponse&& res
   auto shared = std::make_shared<CachedResponse>(std::move(response));
   std::size_t charge = heap_charge(sizeof(CachedResponse) + kControlBlockBytes) +
                        string_charge(shared->headers_) + string_charge(shared->vary_) +
-                       string_charge(shared->tags_);
+                       string_charge(shared->tags_) + string_charge(shared->surrogate_fields_);
   if (shared->body_) {
     charge += heap_charge(sizeof(std::string) + kControlBlockBytes) + string_charge(*shared->body_);
   }

@@ -12,8 +12,9 @@
 //     (the caller should already have dropped them), Age (the proxy sends the current age),
 //     Content-Length and Transfer-Encoding (the proxy frames the body: Content-Length =
 //     body().size(), also on HEAD), the fields named by qualified private="..." and
-//     no-cache="..." (RFC 9111 §5.2.2.4, §5.2.2.7), Set-Cookie when the policy strips it, and
-//     Surrogate-Key / Cache-Tag (kept as tags()), and any field whose name or value holds
+//     no-cache="..." (RFC 9111 §5.2.2.4, §5.2.2.7), Set-Cookie when the policy strips it,
+//     Surrogate-Control / Surrogate-Key / Cache-Tag (kept aside, see surrogate_fields(), and
+//     the tags as tags()), and any field whose name or value holds
 //     CR or LF (the parser rejects those; this only guards against a caller that did not
 //     use it). The proxy adds Date if absent, Age, X-Cache
 //     and Cache-Status.
@@ -81,7 +82,27 @@ class CachedResponse {
   // Calls fn(name, value) for each field of header_block(), in order.
   template <typename Fn>
   void for_each_header(Fn&& fn) const {
-    std::string_view rest = headers_;
+    for_each_line(headers_, fn);
+  }
+  // Calls fn(name, value) for each field addressed to ramjet itself (is_surrogate_field):
+  // never served, but kept so that a 304 without them does not lose them (freshen()).
+  template <typename Fn>
+  void for_each_surrogate_field(Fn&& fn) const {
+    for_each_line(surrogate_fields_, fn);
+  }
+
+  // First value of field `name` in header_block(); empty if absent.
+  std::string_view header(std::string_view name) const;
+
+  CachedResponse(const CachedResponse&) = delete;
+  CachedResponse& operator=(const CachedResponse&) = delete;
+  CachedResponse(CachedResponse&&) = default;
+  CachedResponse& operator=(CachedResponse&&) = default;
+
+ private:
+  template <typename Fn>
+  static void for_each_line(std::string_view block, Fn&& fn) {
+    std::string_view rest = block;
     while (!rest.empty()) {
       const std::size_t eol = rest.find("\r\n");
       const std::string_view line = rest.substr(0, eol);
@@ -99,15 +120,6 @@ class CachedResponse {
     }
   }
 
-  // First value of field `name` in header_block(); empty if absent.
-  std::string_view header(std::string_view name) const;
-
-  CachedResponse(const CachedResponse&) = delete;
-  CachedResponse& operator=(const CachedResponse&) = delete;
-  CachedResponse(CachedResponse&&) = default;
-  CachedResponse& operator=(CachedResponse&&) = default;
-
- private:
   friend class EntryBuilder;
   friend std::shared_ptr<const CachedResponse> freshen(const CachedResponse&,
                                                        std::span<const http::Header>,
@@ -136,6 +148,7 @@ class CachedResponse {
   FreshnessInfo freshness_;
   std::string vary_;
   std::string tags_;
+  std::string surrogate_fields_;  // "Name: value\r\n" lines of is_surrogate_field fields
   std::shared_ptr<const std::string> body_;
   std::size_t charge_ = 0;
 };

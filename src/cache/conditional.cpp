@@ -183,6 +183,11 @@ std::shared_ptr<const CachedResponse> freshen(const CachedResponse& stored,
       merged.push_back(http::Header{name, value});
     }
   });
+  stored.for_each_surrogate_field([&](std::string_view name, std::string_view value) {
+    if (!has_field(not_modified, name)) {
+      merged.push_back(http::Header{name, value});
+    }
+  });
   for (const http::Header& h : not_modified) {
     if (updatable(h.name)) {
       merged.push_back(h);

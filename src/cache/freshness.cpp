@@ -113,6 +113,7 @@ ResponseFacts analyze_response(int status, std::span<const http::Header> headers
 const char* to_string(LifetimeSource source) {
   switch (source) {
     case LifetimeSource::kNone: return "none";
+    case LifetimeSource::kSurrogateMaxAge: return "surrogate-max-age";
     case LifetimeSource::kSMaxAge: return "s-maxage";
     case LifetimeSource::kMaxAge: return "max-age";
     case LifetimeSource::kExpires: return "expires";
@@ -134,6 +135,9 @@ bool heuristically_cacheable(int status) {
 
 Lifetime freshness_lifetime(const ResponseFacts& facts, const CachePolicy& policy,
                             core::WallTime response_time) {
+  if (facts.surrogate.max_age) {
+    return {*facts.surrogate.max_age, LifetimeSource::kSurrogateMaxAge};
+  }
   if (facts.cc.s_maxage) {
     return {*facts.cc.s_maxage, LifetimeSource::kSMaxAge};
   }
@@ -180,12 +184,14 @@ FreshnessInfo make_freshness(const ResponseFacts& facts, const CachePolicy& poli
                                       : policy.stale_while_revalidate.value_or(Duration{0}),
       Seconds{kMaxDeltaSeconds});
   info.stale_if_error = std::min<Duration>(
-      facts.cc.stale_if_error ? Duration{*facts.cc.stale_if_error}
-                              : policy.stale_if_error.value_or(Duration{0}),
+      facts.surrogate.stale_extension ? Duration{*facts.surrogate.stale_extension}
+      : facts.cc.stale_if_error       ? Duration{*facts.cc.stale_if_error}
+                                      : policy.stale_if_error.value_or(Duration{0}),
       Seconds{kMaxDeltaSeconds});
   info.must_revalidate =
-      facts.cc.must_revalidate || facts.cc.proxy_revalidate || facts.cc.s_maxage.has_value();
-  info.no_cache = facts.cc.no_cache;
+      facts.cc.must_revalidate || facts.cc.proxy_revalidate ||
+      (facts.cc.s_maxage.has_value() && !facts.surrogate_governs());
+  info.no_cache = facts.no_cache();
   info.has_validators = facts.has_validators();
   return info;
 }

@@ -58,6 +58,12 @@ struct ResponseFacts {
   bool has_validators() const { return !etag.empty() || !last_modified_text.empty(); }
   // max-age, s-maxage or Expires present (RFC 9111 §4.2.1).
   bool explicit_freshness() const { return cc.max_age || cc.s_maxage || expires_present; }
+  // Surrogate-Control gave us a max-age: it, not Cache-Control's no-store, private, no-cache,
+  // max-age and s-maxage nor Expires, decides whether and how long we keep the response
+  // (cache_control.hpp). must-revalidate and proxy-revalidate still hold.
+  bool surrogate_governs() const { return surrogate.max_age.has_value(); }
+  // Cache-Control no-cache, unless Surrogate-Control governs.
+  bool no_cache() const { return cc.no_cache && !surrogate_governs(); }
 };
 
 // Reads the fields the cache uses from a response head (`status` and its headers).
@@ -65,6 +71,7 @@ ResponseFacts analyze_response(int status, std::span<const http::Header> headers
 
 enum class LifetimeSource : std::uint8_t {
   kNone,       // no freshness information: lifetime 0
+  kSurrogateMaxAge,  // Surrogate-Control: max-age
   kSMaxAge,
   kMaxAge,
   kExpires,

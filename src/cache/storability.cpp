@@ -44,13 +44,13 @@ NotStored response_refusal(const ResponseFacts& r, const CachePolicy& policy) {
     }
     ignore_no_store = true;
   }
-  if (r.cc.no_store && !ignore_no_store) {
+  if (r.cc.no_store && !ignore_no_store && !r.surrogate_governs()) {
     return NotStored::kNoStore;
   }
   if (r.surrogate.no_store) {  // said to us in particular: no route option overrides it
     return NotStored::kNoStore;
   }
-  if (r.cc.is_private && !policy.store_private) {
+  if (r.cc.is_private && !policy.store_private && !r.surrogate_governs()) {
     return NotStored::kPrivate;
   }
   if (r.vary_star) {
@@ -150,9 +150,10 @@ StorageDecision decide_storage(const RequestView& request, const RequestDirectiv
     return d;
   }
   const bool stale_window = cc.stale_while_revalidate || cc.stale_if_error ||
+                            response.surrogate.stale_extension ||
                             policy.stale_while_revalidate || policy.stale_if_error;
   const bool reusable_without_validation =
-      !cc.no_cache && (d.lifetime.value > core::Duration{0} || stale_window);
+      !response.no_cache() && (d.lifetime.value > core::Duration{0} || stale_window);
   if (!reusable_without_validation && !response.has_validators()) {
     d.reason = NotStored::kNotReusable;
   }

@@ -228,6 +228,9 @@ void build_upstream_head(HeadWriter& w, const http::RequestHead& req, const Exch
   if (proxy.via && !has_header(req.headers, "via")) {
     w.add("Via: 1.1 ramjet\r\n");
   }
+  if (cfg.cache.enabled) {  // we read Surrogate-Control (cache_control.hpp)
+    w.add("Surrogate-Capability: ramjet=\"Surrogate/1.0\"\r\n");
+  }
   if (proxy.x_forwarded) {
     w.add("X-Forwarded-For: ");
     if (!incoming_xff.empty()) {
@@ -290,7 +293,8 @@ void build_client_head(HeadWriter& w, const http::ResponseHead& resp, const Exch
         (named_by_connection && http::connection_lists(resp.headers, h.name))) {
       continue;
     }
-    if (cfg.proxy.add_request_id && http::iequals(h.name, "x-request-id")) {
+    if ((cfg.proxy.add_request_id && http::iequals(h.name, "x-request-id")) ||
+        cache::is_surrogate_field(h.name)) {
       continue;
     }
     if (cfg.proxy.via && http::iequals(h.name, "via")) {
@@ -996,6 +1000,8 @@ net::Task<void> run_refresh(std::unique_ptr<RefreshJob> job) {
     job->st.started = clock.now();
     MonoTime deadline = job->st.started + route.timeout.value_or(cfg.timeouts.request);
     Deadlines dl{cfg.timeouts.client_body, cfg.timeouts.upstream_body, deadline};
+    bool unconditional = false;  // after a 304 that matched nothing we hold
+  fetch:
     AcquireResult acq =
         co_await pool->acquire(earlier(loop.now() + cfg.timeouts.upstream_connect, deadline), false);
     if (!acq.connection) {
@@ -1003,7 +1009,7 @@ net::Task<void> run_refresh(std::unique_ptr<RefreshJob> job) {
     }
     std::unique_ptr<UpstreamConnection> conn = std::move(acq.connection);
     std::string validators;
-    if (job->entry->freshness().has_validators) {
+    if (!unconditional && job->entry->freshness().has_validators) {
       cache::append_revalidation_headers(*job->entry, validators);
     }
     Buffer hb = worker.head_buffers().acquire();
@@ -1033,8 +1039,12 @@ net::Task<void> run_refresh(std::unique_ptr<RefreshJob> job) {
     cache::ExchangeTimes times{request_time, clock.wall_now(), clock.now()};
     std::span<const http::Header> rh(resp.headers.data(), resp.headers.size());
     cache::ResponseFacts facts = cache::analyze_response(resp.status, rh);
-    if (resp.status == 304 && cache::not_modified_selects(*job->entry, facts)) {
+    if (resp.status == 304 && !validators.empty()) {
       pool->release(std::move(conn), up_len == head_size && resp.keep_alive);
+      if (!cache::not_modified_selects(*job->entry, facts)) {
+        unconditional = true;  // RFC 9111 §4.3.4: it updates nothing; fetch it whole
+        goto fetch;
+      }
       store.insert(job->key, job->req.headers,
                    cache::freshen(*job->entry, rh, times, *job->policy));
       outcome = cache::FlightOutcome::kStored;
@@ -1516,6 +1526,7 @@ net::Task<bool> Session::serve_one(Exchange& ex) {
   EndpointPool* pool = nullptr;
   std::size_t slots = std::min(kMaxHeaderSlots, cfg.limits.max_headers);
 
+fetch:
   for (int attempt = 0;; ++attempt) {
     MonoTime attempt_started = clock.now();
     pool = ups.endpoints[ups.next++ % ups.endpoints.size()].get();
@@ -1643,13 +1654,18 @@ net::Task<bool> Session::serve_one(Exchange& ex) {
     std::span<const http::Header> rh(resp.headers.data(), resp.headers.size());
     cache::ResponseFacts facts = cache::analyze_response(resp.status, rh);
     if (cs.revalidating && resp.status == 304) {
-      std::shared_ptr<const cache::CachedResponse> fresh = cs.front.entry;
-      if (cache::not_modified_selects(*cs.front.entry, facts)) {
-        fresh = cache::freshen(*cs.front.entry, rh, times, *cs.policy);
-        cs.store->insert(ex.cache_key, req.headers, fresh);
-        cs.outcome = cache::FlightOutcome::kStored;
-      }
       pool->release(std::move(conn), up_len == resp_head_size && resp.keep_alive);
+      if (!cache::not_modified_selects(*cs.front.entry, facts)) {
+        // RFC 9111 §4.3.4: a 304 that selects no stored response updates nothing and
+        // cannot answer this request; ask again, without the cache's validators.
+        cs.revalidating = false;
+        cs.revalidation.clear();
+        goto fetch;
+      }
+      std::shared_ptr<const cache::CachedResponse> fresh =
+          cache::freshen(*cs.front.entry, rh, times, *cs.policy);
+      cs.store->insert(ex.cache_key, req.headers, fresh);
+      cs.outcome = cache::FlightOutcome::kStored;
       co_return co_await respond_from_cache(ex, fresh, static_cast<int>(CacheLabel::kRevalidated),
                                             "", false, next_request);
     }

@@ -15,6 +15,7 @@
 #include "support/child_process.hpp"
 #include "support/http_client.hpp"
 #include "support/origin.hpp"
+#include "support/scripted_origin.hpp"
 #include "support/temp_file.hpp"
 
 using namespace std::chrono_literals;
@@ -24,6 +25,7 @@ using ramjet::testing::HttpClient;
 using ramjet::testing::HttpResponse;
 using ramjet::testing::Origin;
 using ramjet::testing::ReadOptions;
+using ramjet::testing::ScriptedOrigin;
 using ramjet::testing::TempFile;
 
 namespace {
@@ -37,10 +39,14 @@ class CacheTest : public ::testing::Test {
   }
   // ramjet in front of the origin; `extra` YAML is appended to a minimal config.
   void start_proxy(const std::string& extra = "", int workers = 2) {
+    start_proxy_for(origin_->port, extra, workers);
+  }
+  void start_proxy_for(std::uint16_t origin_port, const std::string& extra = "",
+                       int workers = 2) {
     config_.emplace("listen: 127.0.0.1:0\nworkers: " + std::to_string(workers) +
                         "\nadmin: {listen: 127.0.0.1:0}\nupstreams:\n  app:\n    endpoints: "
                         "[\"127.0.0.1:" +
-                        std::to_string(origin_->port) + "\"]\n" + extra,
+                        std::to_string(origin_port) + "\"]\n" + extra,
                     ".yaml");
     auto child = ChildProcess::start(
         {std::string(RAMJET_BINARY_DIR) + "/ramjet", "serve", "-c", config_->path()});
@@ -336,6 +342,97 @@ TEST_F(CacheTest, ConcurrentRequestsAtExpiryRevalidateOnce) {
   }
   EXPECT_EQ(ok, kClients);
   EXPECT_EQ(origin_requests(), 2u);  // the first fetch and one revalidation
+}
+
+}  // namespace
+
+namespace {
+
+// An origin that stores "v1", then answers the revalidation with a 304 for another
+// representation ("v2"), then sends "v2" whole to whoever asks without validators.
+std::string answer_with_a_mismatched_not_modified(std::string_view head, std::size_t index,
+                                                  std::string_view cache_control) {
+  using ramjet::testing::make_response;
+  std::string cc = "Cache-Control: " + std::string(cache_control) + "\r\n";
+  if (index == 0) {
+    return make_response(200, "ETag: \"v1\"\r\n" + cc, "one");
+  }
+  if (head.find("If-None-Match") != std::string_view::npos) {
+    return make_response(304, "ETag: \"v2\"\r\n" + cc);
+  }
+  return make_response(200, "ETag: \"v2\"\r\n" + cc, "two");
+}
+
+TEST_F(CacheTest, ANotModifiedForAnotherRepresentationIsRefetchedWhole) {
+  ScriptedOrigin origin([](std::string_view head, std::size_t index) {
+    return answer_with_a_mismatched_not_modified(head, index, "max-age=0");
+  });
+  start_proxy_for(origin.port(), "", 1);
+  HttpResponse first = get("/changing");
+  ASSERT_EQ(first.body, "one") << describe(first);
+  HttpResponse second = get("/changing");
+  EXPECT_EQ(second.status, 200) << describe(second);
+  EXPECT_EQ(second.body, "two") << describe(second);
+  EXPECT_EQ(second.header("ETag"), "\"v2\"");
+  std::vector<std::string> seen = origin.requests();
+  ASSERT_EQ(seen.size(), 3u);
+  EXPECT_NE(seen[1].find("If-None-Match: \"v1\""), std::string::npos) << seen[1];
+  EXPECT_EQ(seen[2].find("If-None-Match"), std::string::npos) << seen[2];
+  HttpResponse third = get("/changing");  // "two" was stored, and revalidates as "v2"
+  EXPECT_EQ(third.body, "two") << describe(third);
+}
+
+TEST_F(CacheTest, ABackgroundRefreshRefetchesWholeAfterAMismatchedNotModified) {
+  ScriptedOrigin origin([](std::string_view head, std::size_t index) {
+    return answer_with_a_mismatched_not_modified(head, index,
+                                                 "max-age=0, stale-while-revalidate=60");
+  });
+  start_proxy_for(origin.port(), "", 1);
+  ASSERT_EQ(get("/swr").body, "one");
+  HttpResponse stale = get("/swr");  // served at once; the refresh runs behind it
+  EXPECT_EQ(stale.body, "one") << describe(stale);
+  EXPECT_EQ(stale.header("X-Cache"), "STALE");
+  for (int i = 0; i < 100 && origin.requests().size() < 3; ++i) {
+    std::this_thread::sleep_for(20ms);
+  }
+  std::vector<std::string> seen = origin.requests();
+  ASSERT_EQ(seen.size(), 3u);
+  EXPECT_EQ(seen[2].find("If-None-Match"), std::string::npos) << seen[2];
+  std::string body;
+  for (int i = 0; i < 100 && body != "two"; ++i) {  // the refresh stores "v2" shortly after
+    body = get("/swr").body;
+    std::this_thread::sleep_for(10ms);
+  }
+  EXPECT_EQ(body, "two");
+}
+
+}  // namespace
+
+namespace {
+
+TEST_F(CacheTest, SurrogateControlAddressesRamjetAndStaysBehindIt) {
+  ScriptedOrigin origin([](std::string_view, std::size_t) {
+    return ramjet::testing::make_response(200,
+                                          "Cache-Control: no-store\r\n"
+                                          "Surrogate-Control: max-age=600;ramjet\r\n"
+                                          "Surrogate-Key: products\r\n",
+                                          "for the edge");
+  });
+  start_proxy_for(origin.port());
+  HttpResponse miss = get("/edge");
+  ASSERT_EQ(miss.status, 200) << describe(miss);
+  HttpResponse hit = get("/edge");
+  EXPECT_EQ(hit.header("X-Cache"), "HIT") << "Surrogate-Control max-age beats no-store";
+  EXPECT_EQ(hit.body, "for the edge");
+  for (const HttpResponse* r : {&miss, &hit}) {
+    EXPECT_FALSE(r->header("Surrogate-Control").has_value()) << describe(*r);
+    EXPECT_FALSE(r->header("Surrogate-Key").has_value()) << describe(*r);
+    EXPECT_EQ(r->header("Cache-Control"), "no-store") << "browsers still get no-store";
+  }
+  std::vector<std::string> seen = origin.requests();
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_NE(seen[0].find("Surrogate-Capability: ramjet=\"Surrogate/1.0\""), std::string::npos)
+      << seen[0];
 }
 
 }  // namespace

@@ -161,6 +161,56 @@ TEST(RequestDirectives, PragmaNoCacheCountsOnlyWithoutCacheControl) {
   EXPECT_FALSE(parse_request_directives(other).no_cache);
 }
 
+SurrogateDirectives surrogate(std::initializer_list<std::string_view> lines) {
+  SurrogateDirectives d;
+  for (std::string_view line : lines) {
+    parse_surrogate_control(line, d);
+  }
+  return d;
+}
+
+TEST(SurrogateDirectives, ReadsMaxAgeAndItsFreshnessExtension) {
+  SurrogateDirectives d = surrogate({"foobar, MaX-aGe=3600+600"});
+  EXPECT_TRUE(d.present);
+  EXPECT_EQ(d.max_age, Seconds{3600});
+  EXPECT_EQ(d.stale_extension, Seconds{600});
+  EXPECT_FALSE(d.no_store);
+  EXPECT_EQ(surrogate({"max-age=60"}).stale_extension, std::nullopt);
+}
+
+TEST(SurrogateDirectives, MalformedMaxAgeReadsAsStaleAndTheFirstWins) {
+  EXPECT_EQ(surrogate({"max-age=soon"}).max_age, Seconds{0});
+  EXPECT_EQ(surrogate({"max-age"}).max_age, Seconds{0});
+  EXPECT_EQ(surrogate({"max-age=10", "max-age=99"}).max_age, Seconds{10});
+  EXPECT_EQ(surrogate({"max-age=99999999999"}).max_age, Seconds{kMaxDeltaSeconds});
+}
+
+TEST(SurrogateDirectives, DirectivesTargetedAtUsSetTheOthersAside) {
+  SurrogateDirectives d = surrogate({"max-age=5, no-store", "max-age=60;ramjet"});
+  EXPECT_TRUE(d.targeted);
+  EXPECT_EQ(d.max_age, Seconds{60});
+  EXPECT_FALSE(d.no_store) << "an untargeted no-store yields to what is addressed to us";
+  EXPECT_EQ(surrogate({"max-age=60;ramjet, no-store"}).no_store, false);
+  EXPECT_EQ(surrogate({"no-store;RAMJET"}).no_store, true);
+}
+
+TEST(SurrogateDirectives, DirectivesForAnotherDeviceAreIgnored) {
+  SurrogateDirectives d = surrogate({"no-store;edge1, max-age=3600;not-for-you"});
+  EXPECT_TRUE(d.present);
+  EXPECT_FALSE(d.no_store);
+  EXPECT_EQ(d.max_age, std::nullopt);
+  EXPECT_EQ(surrogate({"max-age=30;edge1, max-age=60"}).max_age, Seconds{60});
+}
+
+TEST(SurrogateDirectives, SurrogateFieldsAreRecognisedInAnyCase) {
+  for (std::string_view name : {"Surrogate-Control", "surrogate-key", "CACHE-TAG"}) {
+    EXPECT_TRUE(is_surrogate_field(name)) << name;
+  }
+  for (std::string_view name : {"Cache-Control", "Surrogate-Capability", "cache-tags", ""}) {
+    EXPECT_FALSE(is_surrogate_field(name)) << name;
+  }
+}
+
 TEST(DeltaSeconds, ParsesDigitsOnly) {
   EXPECT_EQ(parse_delta_seconds("0"), Seconds{0});
   EXPECT_EQ(parse_delta_seconds("0042"), Seconds{42});

@@ -128,6 +128,23 @@ TEST_F(Conditional, FreshenWithoutDateRestartsTheAgeAtReceipt) {
   EXPECT_EQ(decide(fresh->freshness(), {}, CachePolicy{}, clock_.now()).verdict, Verdict::kFresh);
 }
 
+TEST_F(Conditional, FreshenKeepsWhatTheOriginToldItsSurrogates) {
+  const auto stored = make_entry(clock_, Headers{{"Cache-Control", "no-store"},
+                                                 {"Surrogate-Control", "max-age=60"},
+                                                 {"Surrogate-Key", "a b"},
+                                                 {"ETag", "\"v1\""}});
+  EXPECT_EQ(stored->header("surrogate-control"), "") << "never served";
+  clock_.advance(120s);
+  const auto fresh = freshen(*stored, Headers{{"ETag", "\"v1\""}, {"Cache-Control", "no-store"}},
+                             testing::now_times(clock_), CachePolicy{});
+  EXPECT_EQ(fresh->freshness().lifetime, 60s) << "the 304 said nothing new to surrogates";
+  EXPECT_TRUE(fresh->has_tag("b"));
+  const auto renewed = freshen(*stored, Headers{{"Surrogate-Control", "max-age=5"}},
+                               testing::now_times(clock_), CachePolicy{});
+  EXPECT_EQ(renewed->freshness().lifetime, 5s) << "the 304's own Surrogate-Control wins";
+  EXPECT_TRUE(renewed->has_tag("b")) << "fields the 304 does not name stay as they were";
+}
+
 TEST_F(Conditional, IfNoneMatchAnswers304) {
   const auto entry = make_entry(clock_, Headers{{"ETag", "\"v1\""}});
   const auto eval = [&](const Headers& h, http::Method m = http::Method::kGet) {

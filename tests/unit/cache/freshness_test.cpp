@@ -40,6 +40,22 @@ TEST_F(Freshness, SMaxAgeBeatsMaxAgeBeatsExpires) {
   EXPECT_EQ(freshness_lifetime(facts(h2), policy_, clock_.wall_now()).value, 60s);
 }
 
+TEST_F(Freshness, SurrogateMaxAgeBeatsCacheControlAndExpires) {
+  const Headers h{{"Cache-Control", "max-age=1, s-maxage=2, no-cache"},
+                  {"Expires", http_date(clock_, 5s)},
+                  {"Surrogate-Control", "max-age=3600+30"}};
+  const Lifetime l = freshness_lifetime(facts(h), policy_, clock_.wall_now());
+  EXPECT_EQ(l.value, 3600s);
+  EXPECT_EQ(l.source, LifetimeSource::kSurrogateMaxAge);
+  const FreshnessInfo i = info(h);
+  EXPECT_FALSE(i.no_cache) << "Surrogate-Control governs: Cache-Control no-cache is for others";
+  EXPECT_FALSE(i.must_revalidate) << "s-maxage no longer applies, nor its proxy-revalidate";
+  EXPECT_EQ(i.stale_if_error, 30s) << "the freshness extension covers an unreachable origin";
+  const Headers other{{"Cache-Control", "max-age=1"},
+                      {"Surrogate-Control", "max-age=3600;edge1"}};
+  EXPECT_EQ(freshness_lifetime(facts(other), policy_, clock_.wall_now()).value, 1s);
+}
+
 TEST_F(Freshness, ExpiresMinusDate) {
   const Headers h{{"Date", http_date(clock_, -100s)}, {"Expires", http_date(clock_, 200s)}};
   const Lifetime l = freshness_lifetime(facts(h), policy_, clock_.wall_now());

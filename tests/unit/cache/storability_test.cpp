@@ -153,6 +153,16 @@ const Row kRows[] = {
     {"Surrogate-Control no-store for another surrogate", http::Method::kGet, {}, 200,
      {{"Cache-Control", "max-age=60"}, {"Surrogate-Control", "no-store;edge1"}},
      NotStored::kStored},
+    // Surrogate-Control max-age addresses us directly: Cache-Control's no-store and private
+    // are for the browsers behind us (http-cache-tests surrogate-fresh-cc-nostore).
+    {"Surrogate-Control max-age over Cache-Control no-store", http::Method::kGet, {}, 200,
+     {{"Cache-Control", "no-store"}, {"Surrogate-Control", "max-age=10000;ramjet"}},
+     NotStored::kStored},
+    {"Surrogate-Control max-age over Cache-Control private", http::Method::kGet, {}, 200,
+     {{"Cache-Control", "private"}, {"Surrogate-Control", "max-age=60"}}, NotStored::kStored},
+    {"Surrogate-Control max-age for another device leaves no-store alone", http::Method::kGet,
+     {}, 200, {{"Cache-Control", "no-store"}, {"Surrogate-Control", "max-age=60;edge1"}},
+     NotStored::kNoStore},
     {"Surrogate-Control no-store even when the route stores no-store", http::Method::kGet, {},
      200, {{"Cache-Control", "max-age=60"}, {"Surrogate-Control", "no-store"}},
      NotStored::kNoStore, [](CachePolicy& p) { p.store_no_store = true; }},
