@@ -32,6 +32,16 @@ std::optional<core::WallTime> parse_date(std::string_view text) {
   return std::chrono::time_point_cast<core::WallTime::duration>(*t);
 }
 
+std::string_view trim_ows(std::string_view value) {
+  while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) {
+    value.remove_prefix(1);
+  }
+  while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) {
+    value.remove_suffix(1);
+  }
+  return value;
+}
+
 // The first element of a list value ("10, 20" -> "10"), trimmed.
 std::string_view first_element(std::string_view value) {
   value = value.substr(0, value.find(','));
@@ -92,10 +102,9 @@ ResponseFacts analyze_response(int status, std::span<const http::Header> headers
         f.last_modified = parse_date(h.value);
       }
     } else if (http::iequals(n, "age")) {
-      if (!have_age) {
-        have_age = true;
-        f.age = parse_delta_seconds(first_element(h.value));
-      }
+      f.age = have_age ? std::nullopt : parse_delta_seconds(trim_ows(h.value));
+      f.age_unusable = !f.age.has_value();
+      have_age = true;
     } else if (http::iequals(n, "etag")) {
       if (f.etag.empty()) {
         f.etag = h.value;
@@ -133,8 +142,10 @@ bool heuristically_cacheable(int status) {
   }
 }
 
-Lifetime freshness_lifetime(const ResponseFacts& facts, const CachePolicy& policy,
-                            core::WallTime response_time) {
+namespace {
+
+Lifetime stated_lifetime(const ResponseFacts& facts, const CachePolicy& policy,
+                         core::WallTime response_time) {
   if (facts.surrogate.max_age) {
     return {*facts.surrogate.max_age, LifetimeSource::kSurrogateMaxAge};
   }
@@ -159,6 +170,17 @@ Lifetime freshness_lifetime(const ResponseFacts& facts, const CachePolicy& polic
     return {std::min(scaled, policy.heuristic_max), LifetimeSource::kHeuristic};
   }
   return {};
+}
+
+}  // namespace
+
+Lifetime freshness_lifetime(const ResponseFacts& facts, const CachePolicy& policy,
+                            core::WallTime response_time) {
+  Lifetime stated = stated_lifetime(facts, policy, response_time);
+  if (facts.age_unusable) {
+    stated.value = Duration{0};
+  }
+  return stated;
 }
 
 Duration corrected_initial_age(const ResponseFacts& facts, const ExchangeTimes& times) {

@@ -48,7 +48,13 @@ struct ResponseFacts {
   bool expires_present = false;                 // an Expires field, valid or not
   std::optional<core::WallTime> expires;        // valid Expires (invalid reads as the past)
   std::optional<core::WallTime> last_modified;  // valid Last-Modified
-  std::optional<Seconds> age;                   // Age (first list element, if delta-seconds)
+  std::optional<Seconds> age;                   // Age, when it is one delta-seconds value
+  // Age present but not one non-negative integer on one field line ("abc", "-1", "7.0",
+  // "0, 0", two lines, "10;p=1"). RFC 9111 §5.1 says to use the first member or ignore an
+  // invalid one, which would let a response of unknown age be served as fresh; we take the
+  // conservative reading the http-cache-tests suite requires: the response is stale (a
+  // lifetime of 0), so it is revalidated before reuse.
+  bool age_unusable = false;
   std::string_view etag;                        // first ETag value as sent (W/"..." or "...")
   std::string_view last_modified_text;          // Last-Modified value as sent
   bool has_vary = false;
@@ -86,9 +92,10 @@ struct Lifetime {
   LifetimeSource source = LifetimeSource::kNone;
 };
 
-// Freshness lifetime (§4.2.1): s-maxage, else max-age, else Expires - Date (Date absent:
-// response_time); else the route TTL for a listed status; else heuristic if enabled (§4.2.2:
-// fraction of Date - Last-Modified for heuristically cacheable statuses, capped); else 0.
+// Freshness lifetime (§4.2.1): Surrogate-Control max-age, else s-maxage, else max-age, else
+// Expires - Date (Date absent: response_time); else the route TTL for a listed status; else
+// heuristic if enabled (§4.2.2: fraction of Date - Last-Modified for heuristically cacheable
+// statuses, capped); else 0. Always 0 (from the same source) when the Age is unusable.
 Lifetime freshness_lifetime(const ResponseFacts& facts, const CachePolicy& policy,
                             core::WallTime response_time);
 

@@ -129,9 +129,25 @@ TEST_F(Freshness, CurrentAgeAddsResidentTimeOnTheMonotonicClock) {
   EXPECT_EQ(i.fresh_until(), clock_.now() - 20s + 85s);
 }
 
-TEST_F(Freshness, InvalidAgeIsIgnoredAndAListUsesItsFirstElement) {
-  EXPECT_FALSE(facts(Headers{{"Age", "abc"}}).age.has_value());
-  EXPECT_EQ(facts(Headers{{"Age", "10, 20"}}).age, Seconds{10});
+TEST_F(Freshness, AnAgeThatIsNotOneIntegerMakesTheResponseStale) {
+  using Lines = std::vector<std::string>;
+  const std::vector<Lines> unusable = {{"abc"},  {"-7200"},        {"7200.0"}, {"0, 0"},
+                                       {"0", "0"}, {"7200;foo=111"}, {""}};
+  for (const Lines& ages : unusable) {
+    Headers h{{"Cache-Control", "max-age=3600"}};
+    for (const std::string& age : ages) {
+      h.add("Age", age);
+    }
+    const ResponseFacts f = facts(h);
+    EXPECT_TRUE(f.age_unusable) << ages.front();
+    const Lifetime l = freshness_lifetime(f, policy_, clock_.wall_now());
+    EXPECT_EQ(l.value, 0s) << ages.front();
+    EXPECT_EQ(l.source, LifetimeSource::kMaxAge);
+  }
+  const ResponseFacts fine = facts(Headers{{"Age", " 10 "}, {"Cache-Control", "max-age=3600"}});
+  EXPECT_FALSE(fine.age_unusable);
+  EXPECT_EQ(fine.age, Seconds{10});
+  EXPECT_EQ(freshness_lifetime(fine, policy_, clock_.wall_now()).value, 3600s);
 }
 
 TEST_F(Freshness, FreshThenStale) {
