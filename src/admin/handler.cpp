@@ -197,6 +197,14 @@ AdminResponse AdminHandler::handle(const AdminRequest& request) {
     }
     return purge(request);
   }
+  if (path == "/cache/explain") {
+    if (!read && request.method != "POST") {
+      AdminResponse r = error_response(405, "Method Not Allowed", "use GET, or POST with a body");
+      r.headers.emplace_back("Allow", "GET, HEAD, POST");
+      return r;
+    }
+    return explain(request);
+  }
   struct Page {
     std::string_view path;
     AdminResponse (AdminHandler::*page)() const;
@@ -320,6 +328,13 @@ AdminResponse AdminHandler::purge(const AdminRequest& request) {
     return hooks_.cache_purge(request);
   }
   return error_response(501, "Not Implemented", "the response cache is not part of this build");
+}
+
+AdminResponse AdminHandler::explain(const AdminRequest& request) const {
+  if (hooks_.cache_explain) {
+    return hooks_.cache_explain(request);
+  }
+  return json_response(200, Json{{"enabled", false}});
 }
 
 AdminHandler::Readiness AdminHandler::readiness() const {

@@ -14,6 +14,9 @@
 //                        when caching is off)
 //   POST /cache/purge    purge by URL, prefix, glob, tag or all; 501 when caching is off.
 //                        Needs the token when one is set
+//   GET  /cache/explain  why a described request would or would not be answered from the
+//                        cache (cache_explain.hpp); POST carries the request's body, and
+//                        needs no token (it changes nothing); {"enabled":false} when off
 //   GET  /breakers       circuit breakers (hook; empty until the breaker lands)
 //   GET  /config         the effective configuration as YAML, admin.token redacted
 //   GET  /connections    downstream and upstream connections by state
@@ -76,6 +79,7 @@ struct AdminHooks {
   std::function<CacheFigures()> cache_figures;
   std::function<std::string()> cache_stats_json;                      // GET /cache/stats
   std::function<AdminResponse(const AdminRequest&)> cache_purge;      // POST /cache/purge
+  std::function<AdminResponse(const AdminRequest&)> cache_explain;    // GET|POST /cache/explain
   std::function<std::string()> breakers_json;                         // a JSON array
 };
 
@@ -118,6 +122,7 @@ class AdminHandler {
   AdminResponse cache_stats_page() const;
   AdminResponse breakers_page() const;
   AdminResponse purge(const AdminRequest& request);
+  AdminResponse explain(const AdminRequest& request) const;
   std::string summary_line(core::MonoTime now);
   void add_cache_metrics();
 

@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "admin/admin_server.hpp"
+#include "admin/cache_explain.hpp"
 #include "admin/cache_hooks.hpp"
 #include "app/commands.hpp"
 #include "core/clock.hpp"
@@ -81,10 +82,13 @@ core::Result<std::unique_ptr<admin::AdminServer>> start_admin(
   handler.started = launched;
   handler.startup = startup;
   handler.summary_interval = options.metrics_log_interval;
+  admin::AdminHooks hooks = admin::cache_hooks(server.cache_store(), server.cache_flights());
+  if (server.cache_store() != nullptr) {
+    hooks.cache_explain = admin::cache_explain_hook(server, clock);
+  }
   return admin::AdminServer::start(
       admin::from_server(server), std::move(snapshot), clock, std::move(handler),
-      admin::cache_hooks(server.cache_store(), server.cache_flights()),
-      [](const std::string& line) { spdlog::info("summary {}", line); });
+      std::move(hooks), [](const std::string& line) { spdlog::info("summary {}", line); });
 }
 
 // Configuration errors print as "FILE:LINE:COL: message" (the detail), nothing around it.

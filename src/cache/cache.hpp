@@ -52,8 +52,9 @@
 //  Shadow mode: run steps 1-6 for the bookkeeping, but always forward and serve upstream's
 //  answer; count what a hit would have saved.
 //
-// Admin: store.purge_*(), store.stats(), store.explain(key), store.entries(prefix, n),
-// printable_key(); flights.stats(). Timer: store.sweep(n) every second or so.
+// Admin: store.purge_*(), store.stats(), store.peek(key, headers) (a lookup that records
+// nothing), store.explain(key), store.entries(prefix, n), printable_key(); flights.stats().
+// Timer: store.sweep(n) every second or so.
 
 #include "cache/cache_control.hpp"
 #include "cache/cache_policy.hpp"

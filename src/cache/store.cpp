@@ -187,6 +187,24 @@ class Store::Shard {
     return {node->response, LookupStatus::kHit};
   }
 
+  LookupResult peek(const CacheKey& key, std::span<const http::Header> headers,
+                    core::MonoTime now) const RAMJET_EXCLUDES(mutex_) {
+    std::string variant;  // scratch_ is for the writers; explain is rare enough to allocate
+    MutexLock lock(mutex_);
+    const auto it = slots_.find(KeyRef{key.bytes, key.hash});
+    if (it == slots_.end()) {
+      return {nullptr, LookupStatus::kMiss};
+    }
+    const Node* node = select_variant_locked(*it->second, headers, variant);
+    if (node == nullptr) {
+      return {nullptr, LookupStatus::kVariantMiss};
+    }
+    if (now >= node->removable_at) {
+      return {nullptr, LookupStatus::kExpired};
+    }
+    return {node->response, LookupStatus::kHit};
+  }
+
   InsertStatus insert(const CacheKey& key, std::span<const http::Header> headers,
                       std::shared_ptr<const CachedResponse> response, core::MonoTime now)
       RAMJET_EXCLUDES(mutex_) {
@@ -379,12 +397,19 @@ class Store::Shard {
 
   Node* find_variant_locked(Slot* slot, std::span<const http::Header> headers)
       RAMJET_REQUIRES(mutex_) {
-    if (slot->vary.empty()) {
-      return slot->variants;
+    return select_variant_locked(*slot, headers, scratch_);
+  }
+
+  // The variant of `slot` the request's Vary values select, or null; `variant` is scratch
+  // for the secondary key.
+  Node* select_variant_locked(const Slot& slot, std::span<const http::Header> headers,
+                              std::string& variant) const RAMJET_REQUIRES(mutex_) {
+    if (slot.vary.empty()) {
+      return slot.variants;
     }
-    build_variant_key(slot->vary, headers, scratch_);
-    for (Node* n = slot->variants; n != nullptr; n = n->next_variant) {
-      if (n->variant == scratch_) {
+    build_variant_key(slot.vary, headers, variant);
+    for (Node* n = slot.variants; n != nullptr; n = n->next_variant) {
+      if (n->variant == variant) {
         return n;
       }
     }
@@ -741,6 +766,11 @@ Store::Shard& Store::shard_for(std::uint64_t url_hash) const {
 
 LookupResult Store::lookup(const CacheKey& key, std::span<const http::Header> request_headers) {
   return shard_for(key.url_hash).lookup(key, request_headers, clock_.now());
+}
+
+LookupResult Store::peek(const CacheKey& key,
+                         std::span<const http::Header> request_headers) const {
+  return shard_for(key.url_hash).peek(key, request_headers, clock_.now());
 }
 
 InsertStatus Store::insert(const CacheKey& key, std::span<const http::Header> request_headers,

@@ -139,6 +139,12 @@ class Store {
   // lifetime also counts as a stale hit (whether it may be served is decide()'s call).
   LookupResult lookup(const CacheKey& key, std::span<const http::Header> request_headers);
 
+  // What lookup() would return now, without its side effects: no frequency or recency
+  // recorded, no hit/miss counted, nothing reclaimed (an entry past its retention is
+  // reported kExpired and left to the sweep). For /cache/explain, which must not warm the
+  // keys it is asked about.
+  LookupResult peek(const CacheKey& key, std::span<const http::Header> request_headers) const;
+
   // Offers a response stored under `key` for the request whose headers are given (they
   // select the variant when the response has Vary). Replaces the same variant if stored.
   // The entry competes for admission; evicts as needed so the budget holds on return.

@@ -82,9 +82,14 @@ cache::StoreOptions make_store_options(const config::CacheOptions& options) {
   return s;
 }
 
-CacheFront consult_cache(cache::Store& store, const cache::CachePolicy& policy,
-                         const http::RequestHead& head, std::string_view body,
-                         cache::CacheKey& key, core::MonoTime now) {
+namespace {
+
+// consult_cache's decision with the store access given: `look(view)` is Store::lookup
+// for the request path and Store::peek for /cache/explain, so both run this one code.
+template <typename Look>
+CacheFront decide_front(const cache::CachePolicy& policy, const http::RequestHead& head,
+                        std::string_view body, cache::CacheKey& key, core::MonoTime now,
+                        Look&& look) {
   CacheFront f;
   cache::RequestView view = cache::RequestView::from(head, "http", body);
   cache::RequestPlan plan = cache::plan_request(view, policy);
@@ -104,8 +109,10 @@ CacheFront consult_cache(cache::Store& store, const cache::CachePolicy& policy,
     f.detail = cache::to_string(ke);
     return f;
   }
+  f.keyed = true;
   f.request_cc = cache::parse_request_directives(view.headers);
-  cache::LookupResult found = store.lookup(key, view.headers);
+  cache::LookupResult found = look(view);
+  f.lookup = found.status;
   if (!found.response) {
     f.action = f.request_cc.only_if_cached ? CacheFront::Action::kOnlyIfCached
                                            : CacheFront::Action::kFetch;
@@ -144,6 +151,24 @@ CacheFront consult_cache(cache::Store& store, const cache::CachePolicy& policy,
   f.fwd = "stale";
   f.detail = f.decision.reason;
   return f;
+}
+
+}  // namespace
+
+CacheFront consult_cache(cache::Store& store, const cache::CachePolicy& policy,
+                         const http::RequestHead& head, std::string_view body,
+                         cache::CacheKey& key, core::MonoTime now) {
+  return decide_front(policy, head, body, key, now, [&](const cache::RequestView& view) {
+    return store.lookup(key, view.headers);
+  });
+}
+
+CacheFront peek_cache(const cache::Store& store, const cache::CachePolicy& policy,
+                      const http::RequestHead& head, std::string_view body,
+                      cache::CacheKey& key, core::MonoTime now) {
+  return decide_front(policy, head, body, key, now, [&](const cache::RequestView& view) {
+    return store.peek(key, view.headers);
+  });
 }
 
 void write_cache_headers(HeadWriter& w, CacheLabel label, std::string_view fwd,

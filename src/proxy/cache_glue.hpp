@@ -44,6 +44,8 @@ struct CacheFront {
   std::shared_ptr<const cache::CachedResponse> entry;  // served or to revalidate
   cache::RequestDirectives request_cc;
   cache::FreshnessDecision decision;
+  bool keyed = false;  // `key` was built (the request was planned for a lookup)
+  cache::LookupStatus lookup = cache::LookupStatus::kMiss;  // what the store said, if keyed
 };
 
 // Plans the request, builds `key`, looks it up and decides. `body` is the complete
@@ -51,6 +53,12 @@ struct CacheFront {
 CacheFront consult_cache(cache::Store& store, const cache::CachePolicy& policy,
                          const http::RequestHead& head, std::string_view body,
                          cache::CacheKey& key, core::MonoTime now);
+
+// The same decision, through the same code, with Store::peek instead of Store::lookup: the
+// store records nothing (no frequency, recency or hit counts). For /cache/explain.
+CacheFront peek_cache(const cache::Store& store, const cache::CachePolicy& policy,
+                      const http::RequestHead& head, std::string_view body,
+                      cache::CacheKey& key, core::MonoTime now);
 
 // Appends "X-Cache: <label>" and "Cache-Status: ramjet; ..." (RFC 9211) header lines.
 void write_cache_headers(HeadWriter& w, CacheLabel label, std::string_view fwd,

@@ -85,6 +85,7 @@ core::Result<std::unique_ptr<Server>> Server::start(std::shared_ptr<const config
   }
   std::unique_ptr<Server> server(new Server(config, clock));
   server->listen_address_ = bound;
+  server->cache_policies_ = policies.value();
   if (config->cache.enabled) {
     auto store = cache::Store::create(make_store_options(config->cache), clock);
     auto flights = cache::CollapseTable::create(cache::CollapseOptions{}, clock);
@@ -158,7 +159,11 @@ core::Result<bool> Server::reload(std::shared_ptr<const config::Config> config) 
   if (!policies.ok()) {
     return policies.error();
   }
-  config_ = config;
+  {
+    std::lock_guard lock(snapshot_mutex_);
+    config_ = config;
+    cache_policies_ = policies.value();
+  }
   auto shared_resolved =
       std::make_shared<std::vector<std::vector<net::Address>>>(std::move(resolved.value()));
   std::size_t count = workers_.size();
@@ -171,11 +176,16 @@ core::Result<bool> Server::reload(std::shared_ptr<const config::Config> config) 
   return true;
 }
 
+Server::Snapshot Server::snapshot() const {
+  std::lock_guard lock(snapshot_mutex_);
+  return Snapshot{config_, cache_policies_};
+}
+
 void Server::drain_and_stop() {
   std::mutex mu;
   std::condition_variable cv;
   std::size_t remaining = workers_.size();
-  core::Duration timeout = config_->timeouts.drain;
+  core::Duration timeout = config()->timeouts.drain;
   for (std::size_t i = 0; i < workers_.size(); ++i) {
     Worker* w = worker_state_[i].get();
     workers_.loop(i).post([w, timeout, &mu, &cv, &remaining] {

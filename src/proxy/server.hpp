@@ -5,6 +5,7 @@
 
 #include <latch>
 #include <memory>
+#include <mutex>
 #include <vector>
 
 #include "cache/cache.hpp"
@@ -37,7 +38,18 @@ class Server {
 
   const net::Address& listen_address() const { return listen_address_; }
   std::size_t worker_count() const { return workers_.size(); }
-  std::shared_ptr<const config::Config> config() const { return config_; }
+  std::shared_ptr<const config::Config> config() const { return snapshot().config; }
+
+  // The configuration and route cache policies new requests get: the last pair reload()
+  // installed (each worker builds its Runtime from it on its own loop moments later; a
+  // request already in flight keeps the Runtime it pinned). Both immutable and shared; any
+  // thread may take a copy (one uncontended mutex: for the admin thread, not the data
+  // plane, whose workers hold their own Runtime).
+  struct Snapshot {
+    std::shared_ptr<const config::Config> config;
+    std::shared_ptr<const Runtime::CachePolicies> cache_policies;  // by route index
+  };
+  Snapshot snapshot() const;
   // Null when caching is off. For the admin endpoints (purge, stats, explain).
   cache::Store* cache_store() const { return cache_store_.get(); }
   cache::CollapseTable* cache_flights() const { return cache_flights_.get(); }
@@ -69,7 +81,9 @@ class Server {
   Server(std::shared_ptr<const config::Config> config, const core::Clock& clock)
       : config_(std::move(config)), clock_(clock) {}
 
-  std::shared_ptr<const config::Config> config_;
+  mutable std::mutex snapshot_mutex_;
+  std::shared_ptr<const config::Config> config_;  // guarded by snapshot_mutex_ once started
+  std::shared_ptr<const Runtime::CachePolicies> cache_policies_;  // likewise
   const core::Clock& clock_;
   net::Address listen_address_;
   SharedState shared_;

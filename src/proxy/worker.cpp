@@ -52,8 +52,8 @@ bool host_matches(std::string_view want, std::string_view host) {
 
 }  // namespace
 
-const config::Route* Runtime::match(const http::RequestHead& head) const {
-  for (const auto& route : config_->routes) {
+const config::Route* match_route(const config::Config& config, const http::RequestHead& head) {
+  for (const auto& route : config.routes) {
     const auto& m = route.match;
     if (!m.methods.empty() &&
         std::find(m.methods.begin(), m.methods.end(), head.method_id) == m.methods.end()) {

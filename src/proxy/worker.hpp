@@ -27,6 +27,11 @@ namespace ramjet::proxy {
 class Session;
 class AccessLog;
 
+// The first route of `config` whose method, host and path match the request, or null. The
+// one definition of route matching: Runtime::match uses it on the request path and
+// /cache/explain (cache_explain.hpp) on the admin thread. Pure; `config` is immutable.
+const config::Route* match_route(const config::Config& config, const http::RequestHead& head);
+
 // Resolved, per-worker form of one configuration snapshot.
 class Runtime {
  public:
@@ -47,8 +52,10 @@ class Runtime {
 
   const config::Config& config() const { return *config_; }
   const http::ParseLimits& parse_limits() const { return parse_limits_; }
-  // The first route matching the request, or null.
-  const config::Route* match(const http::RequestHead& head) const;
+  // The first route matching the request, or null (match_route over this snapshot).
+  const config::Route* match(const http::RequestHead& head) const {
+    return match_route(*config_, head);
+  }
   Upstream& upstream(std::size_t index) { return upstreams_[index]; }
   RouteStats& route_stats(std::size_t route_index) { return *route_stats_[route_index]; }
   const cache::CachePolicy* cache_policy(std::size_t route_index) const {

@@ -255,6 +255,37 @@ TEST_F(StoreTest, EnumeratesForExplain) {
   EXPECT_GE(info[0].charge, info[0].response->charge() + Store::entry_overhead());
 }
 
+TEST_F(StoreTest, PeekAnswersLikeLookupAndRecordsNothing) {
+  StoreOptions o;
+  o.reclaim_per_operation = 0;  // so that the last lookup meets the dead entry itself
+  auto store = make_store(o);
+  const CacheKey key = url_key("http://h/p");
+  const CacheKey vary_key = url_key("http://h/v");
+  const CacheKey dead = url_key("http://h/dead");
+  store->insert(key, no_headers_, entry("max-age=60"));
+  store->insert(vary_key, Headers{{"Accept-Encoding", "gzip"}},
+                make_entry(clock_, Headers{{"Cache-Control", "max-age=60"},
+                                           {"Vary", "Accept-Encoding"}}));
+  store->insert(dead, no_headers_, entry("max-age=1"));
+  const std::uint32_t frequency = store->explain(key)[0].frequency;
+  const StoreStats before = store->stats();
+  EXPECT_EQ(store->peek(key, no_headers_).status, LookupStatus::kHit);
+  EXPECT_EQ(store->peek(url_key("http://h/none"), no_headers_).status, LookupStatus::kMiss);
+  EXPECT_EQ(store->peek(vary_key, Headers{{"Accept-Encoding", "gzip"}}).status,
+            LookupStatus::kHit);
+  EXPECT_EQ(store->peek(vary_key, Headers{{"Accept-Encoding", "br"}}).status,
+            LookupStatus::kVariantMiss);
+  clock_.advance(10s);
+  EXPECT_EQ(store->peek(dead, no_headers_).status, LookupStatus::kExpired);
+  const StoreStats after = store->stats();
+  EXPECT_EQ(after.hits, before.hits);
+  EXPECT_EQ(after.misses, before.misses);
+  EXPECT_EQ(after.expired, 0U) << "peek reclaims nothing";
+  EXPECT_EQ(after.entries, 3U);
+  EXPECT_EQ(store->explain(key)[0].frequency, frequency) << "peek does not warm the key";
+  EXPECT_EQ(store->lookup(dead, no_headers_).status, LookupStatus::kExpired);
+}
+
 // A flood of distinct keys of random sizes never takes the store over its budget.
 TEST_F(StoreTest, BudgetHoldsUnderAFloodOfDistinctKeys) {
   StoreOptions o;
