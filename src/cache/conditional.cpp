@@ -92,6 +92,18 @@ ListMatch match_list(std::span<const http::Header> headers, std::string_view nam
   return matched ? ListMatch::kMatch : ListMatch::kNoMatch;
 }
 
+// Any field named If-* (If-Match, If-None-Match, If-Modified-Since, If-Unmodified-Since,
+// If-Range)?
+bool has_conditional_field(std::span<const http::Header> headers) {
+  for (const http::Header& h : headers) {
+    const std::string_view n = h.name;
+    if (n.size() > 3 && (n[0] | 0x20) == 'i' && (n[1] | 0x20) == 'f' && n[2] == '-') {
+      return true;
+    }
+  }
+  return false;
+}
+
 std::optional<core::WallTime> header_date(std::span<const http::Header> headers,
                                           std::string_view name) {
   for (const http::Header& h : headers) {
@@ -202,6 +214,9 @@ std::shared_ptr<const CachedResponse> freshen(const CachedResponse& stored,
 Precondition evaluate_preconditions(http::Method method,
                                     std::span<const http::Header> request_headers,
                                     const CachedResponse& stored) {
+  if (!has_conditional_field(request_headers)) {
+    return Precondition::kNone;  // the common case, answered in one pass
+  }
   const bool get_or_head = method == http::Method::kGet || method == http::Method::kHead;
   const ListMatch if_match = match_list(request_headers, "if-match", stored.etag(), true);
   if (if_match == ListMatch::kNoMatch) {

@@ -31,20 +31,21 @@ class HeadWriter {
     return add(std::string_view(buf, static_cast<std::size_t>(r.ptr - buf)));
   }
   // A fixed-point decimal with `decimals` digits after the point: add_fixed(1234, 6) = 0.001234
+  // (written right to left in one pass: it runs for every timing header of every response).
   HeadWriter& add_fixed(std::uint64_t value, int decimals) {
-    std::uint64_t scale = 1;
-    for (int i = 0; i < decimals; ++i) {
-      scale *= 10;
+    char buf[48];
+    char* const end = buf + sizeof(buf);
+    char* p = end;
+    for (int i = 0; i < decimals && i < 24; ++i) {
+      *--p = static_cast<char>('0' + value % 10);
+      value /= 10;
     }
-    add_uint(value / scale);
-    add(".");
-    char digits[24];
-    std::uint64_t frac = value % scale;
-    for (int i = decimals - 1; i >= 0; --i) {
-      digits[i] = static_cast<char>('0' + frac % 10);
-      frac /= 10;
-    }
-    return add(std::string_view(digits, static_cast<std::size_t>(decimals)));
+    *--p = '.';
+    do {
+      *--p = static_cast<char>('0' + value % 10);
+      value /= 10;
+    } while (value != 0);
+    return add(std::string_view(p, static_cast<std::size_t>(end - p)));
   }
   HeadWriter& header(std::string_view name, std::string_view value) {
     return add(name).add(": ").add(value).add("\r\n");

@@ -1342,12 +1342,8 @@ net::Task<bool> Session::serve_one(Exchange& ex) {
       std::memcpy(st.request_id, id.data(), id.size());
       st.request_id_len = id.size();
     } else {
-      std::uint64_t v = splitmix64(worker_.request_id_seed() ^ worker_.next_request_number());
-      static constexpr char kHex[] = "0123456789abcdef";
-      for (int i = 15; i >= 0; --i) {
-        st.request_id[i] = kHex[v & 0xf];
-        v >>= 4;
-      }
+      trace_detail::put_hex16(
+          st.request_id, splitmix64(worker_.request_id_seed() ^ worker_.next_request_number()));
       st.request_id_len = 16;
     }
   }

@@ -10,6 +10,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <string_view>
 
 namespace ramjet::proxy {
@@ -31,15 +32,23 @@ inline bool all_lower_hex_not_zero(std::string_view s) {
   return nonzero;
 }
 
-// The 16 hex digits of v into out[0, 16), two per step (this runs on every request).
+// Eight lower-case hex digits of the 32-bit x, most significant first, into out[0, 8): one
+// nibble spread into each byte, then all eight turned into ASCII at once (no table, no loop).
+inline void put_hex8(char* out, std::uint64_t x) {
+  x = (x | (x << 16)) & 0x0000FFFF0000FFFFULL;
+  x = (x | (x << 8)) & 0x00FF00FF00FF00FFULL;
+  x = (x | (x << 4)) & 0x0F0F0F0F0F0F0F0FULL;  // byte i holds nibble i (least first)
+  const std::uint64_t letters = ((x + 0x0606060606060606ULL) >> 4) & 0x0101010101010101ULL;
+  x += 0x3030303030303030ULL + letters * ('a' - '0' - 10);
+  x = __builtin_bswap64(x);  // most significant nibble at the lowest address
+  std::memcpy(out, &x, 8);
+}
+
+// The 16 hex digits of v into out[0, 16) (this runs on every request: request ids and
+// traceparent ids).
 inline void put_hex16(char* out, std::uint64_t v) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  for (int i = 14; i >= 0; i -= 2) {
-    const auto byte = static_cast<unsigned>(v & 0xff);
-    out[i] = kHex[byte >> 4];
-    out[i + 1] = kHex[byte & 0xf];
-    v >>= 8;
-  }
+  put_hex8(out, v >> 32);
+  put_hex8(out + 8, v & 0xFFFFFFFFULL);
 }
 
 }  // namespace trace_detail

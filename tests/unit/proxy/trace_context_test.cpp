@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
+
 #include <regex>
 #include <string>
 
@@ -60,6 +62,17 @@ TEST(Traceparent, AMissingOrInvalidValueIsReplacedByANewSampledOne) {
   EXPECT_TRUE(valid_traceparent(generated));
   EXPECT_EQ(chosen("garbage"), generated);
   EXPECT_EQ(trace_id_of(generated), "0123456789abcdeffedcba9876543210");
+}
+
+TEST(Traceparent, HexDigitsAreLowerCaseMostSignificantFirst) {
+  for (std::uint64_t v : {0x0ULL, 0x0123456789abcdefULL, 0xfedcba9876543210ULL, ~0ULL,
+                          0x00000000ffffffffULL, 0xa0b0c0d0e0f00909ULL}) {
+    char out[17] = {};
+    trace_detail::put_hex16(out, v);
+    char expected[17];
+    std::snprintf(expected, sizeof(expected), "%016llx", static_cast<unsigned long long>(v));
+    EXPECT_STREQ(out, expected);
+  }
 }
 
 TEST(Traceparent, GeneratedIdsAreNeverAllZero) {
