@@ -23,13 +23,13 @@ struct Capacity {
 constexpr Capacity capacity(Profile profile) {
   switch (profile) {
     case Profile::kSmall:
-      return {1, 1024, 16, 64, 64 * kMiB};
+      return {1, 1024, 64, 64, 64 * kMiB};
     case Profile::kMedium:
-      return {0, 10'000, 64, 512, 256 * kMiB};
+      return {0, 10'000, 512, 512, 256 * kMiB};
     case Profile::kLarge:
-      return {0, 100'000, 256, 2048, 1024 * kMiB};
+      return {0, 100'000, 2048, 2048, 1024 * kMiB};
   }
-  return {0, 10'000, 64, 512, 256 * kMiB};
+  return {0, 10'000, 512, 512, 256 * kMiB};
 }
 
 }  // namespace

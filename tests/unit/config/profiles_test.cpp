@@ -22,9 +22,12 @@ TEST(Profiles, ScaleCapacity) {
   EXPECT_EQ(small.limits.max_connections, 1024u);
   EXPECT_EQ(medium.limits.max_connections, 10'000u);
   EXPECT_EQ(large.limits.max_connections, 100'000u);
-  EXPECT_EQ(default_pool(Profile::kSmall).max_idle, 16u);
-  EXPECT_EQ(default_pool(Profile::kMedium).max_idle, 64u);
-  EXPECT_EQ(default_pool(Profile::kLarge).max_idle, 256u);
+  // As many idle as open: a burst of N concurrent requests leaves N connections to reuse,
+  // instead of closing all but a few and reconnecting on the next burst (idle_ttl reaps
+  // them once the burst is over).
+  EXPECT_EQ(default_pool(Profile::kSmall).max_idle, 64u);
+  EXPECT_EQ(default_pool(Profile::kMedium).max_idle, 512u);
+  EXPECT_EQ(default_pool(Profile::kLarge).max_idle, 2048u);
   EXPECT_LE(default_pool(Profile::kLarge).max_idle, default_pool(Profile::kLarge).max_total);
 }
 
@@ -52,7 +55,7 @@ TEST(Profiles, FileProfileAppliesEvenWhenWrittenAfterOtherKeys) {
   EXPECT_EQ(config.profile, Profile::kSmall);
   EXPECT_EQ(config.workers, 4u);  // explicit beats the profile
   EXPECT_EQ(config.limits.max_connections, 1024u);
-  EXPECT_EQ(config.upstreams[0].pool.max_idle, 16u);  // upstream read before profile key
+  EXPECT_EQ(config.upstreams[0].pool.max_idle, 64u);  // upstream read before profile key
 }
 
 TEST(Profiles, EnvironmentProfileChangesDefaultsOfTheFile) {
