@@ -1138,7 +1138,11 @@ void Session::start() {
 
 void Session::on_readable(net::IoWatcher* /*w*/, void* arg) {
   auto* s = static_cast<Session*>(arg);
-  if (s->running_ || s->closed_) {
+  if (s->running_) {
+    s->readable_while_running_ = true;
+    return;
+  }
+  if (s->closed_) {
     return;
   }
   s->running_ = true;
@@ -1207,7 +1211,12 @@ net::Task<void> Session::run() {
       in_ = worker_.buffers().acquire();
     }
     if (in_len_ == 0) {
-      net::IoResult r = socket_.try_read(std::span<char>(in_.data(), in_.capacity()));
+      net::IoResult r{-1, EAGAIN};
+      if (!drained_ || readable_while_running_ || draining_) {
+        readable_while_running_ = false;
+        r = socket_.try_read(std::span<char>(in_.data(), in_.capacity()));
+      }
+      drained_ = false;
       if (r.error == EAGAIN || r.error == EWOULDBLOCK) {
         if (draining_) {
           break;
@@ -1221,6 +1230,7 @@ net::Task<void> Session::run() {
         break;
       }
       in_len_ = static_cast<std::size_t>(r.n);
+      drained_ = in_len_ < in_.capacity();
       worker_.stats().bytes_in.add(in_len_);
     }
     // Read and parse the request head.
@@ -1258,6 +1268,7 @@ net::Task<void> Session::run() {
       // time from costing a full parse per byte.
       new_line = std::memchr(in_.data() + in_len_, '\n', static_cast<std::size_t>(r.n)) !=
                  nullptr;
+      drained_ = in_len_ + static_cast<std::size_t>(r.n) < in_.capacity();
       in_len_ += static_cast<std::size_t>(r.n);
       worker_.stats().bytes_in.add(static_cast<std::uint64_t>(r.n));
     }
@@ -1273,6 +1284,9 @@ net::Task<void> Session::run() {
       break;
     }
     ex.head_size = pr.consumed;
+    // Anything else that reads the socket (a request body, 100-continue) may leave bytes
+    // behind that no new event will announce: probe with a read afterwards.
+    drained_ = drained_ && ex.req.body == http::BodyKind::kNone;
     bool keep = co_await serve_one(ex);
     served_any_ = true;
     if (!keep || closed_ || draining_) {

@@ -80,6 +80,12 @@ class Session {
   bool closed_ = false;
   bool served_any_ = false;
   bool idle_counted_ = false;
+  // The last read of a request head came back short, so the socket held nothing more then;
+  // with edge-triggered epoll, any byte after it raises a new readable event. A session that
+  // has consumed all it read may then go idle without a read that would only say EAGAIN
+  // (one syscall per keep-alive request), unless a readable event came in while it ran.
+  bool drained_ = false;
+  bool readable_while_running_ = false;
   std::uint32_t requests_ = 0;
   int last_status_ = 0;          // status of the latest response sent (access log)
   std::uint64_t bytes_out_ = 0;  // bytes sent to this client so far

@@ -240,6 +240,40 @@ TEST_F(ProxyTest, AnswersPipelinedRequestsInOrder) {
   }
 }
 
+TEST_F(ProxyTest, ARequestSentWhileTheLastOneIsServedIsAnsweredToo) {
+  // The next request arrives while the previous one waits on a slow origin (not in the
+  // same packet): its readable event comes while the session runs, and must not be lost
+  // when the session decides whether the socket still holds bytes.
+  start_origin();
+  start_proxy();
+  ASSERT_CONNECT(client, port());
+  ASSERT_TRUE(client.send(client.make_request("GET", "/echo?n=1&latency=300ms")));
+  std::this_thread::sleep_for(100ms);
+  ASSERT_TRUE(client.send(client.make_request("GET", "/echo?n=2")));
+  for (int n = 1; n <= 2; ++n) {
+    ReadOptions opts;
+    opts.timeout = 3000ms;
+    HttpResponse r = client.read_response(opts);
+    ASSERT_EQ(r.status, 200) << "request " << n << ": " << describe(r);
+    EXPECT_EQ(echoed(r)["target"], "/echo?n=" + std::to_string(n) + (n == 1 ? "&latency=300ms" : ""));
+  }
+}
+
+TEST_F(ProxyTest, KeepAliveRequestsOneAtATimeAreAllAnswered) {
+  // Many sequential requests on one connection, each waiting for its answer: the session
+  // goes idle between them without a probing read, and every next request still wakes it.
+  start_origin();
+  start_proxy();
+  ASSERT_CONNECT(client, port());
+  for (int n = 0; n < 300; ++n) {
+    ReadOptions opts;
+    opts.timeout = 3000ms;
+    ASSERT_TRUE(client.send(client.make_request("GET", "/?n=" + std::to_string(n))));
+    HttpResponse r = client.read_response(opts);
+    ASSERT_EQ(r.status, 200) << "request " << n << ": " << describe(r);
+  }
+}
+
 TEST_F(ProxyTest, StreamsALargeResponseIntactInBoundedMemory) {
   start_origin();
   start_proxy();
