@@ -112,7 +112,8 @@ http_status() {
   if ! { exec {fd}<>"/dev/tcp/127.0.0.1/$1"; } 2>/dev/null; then
     return 1
   fi
-  printf 'GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n' "$2" 1>&"$fd" \
+  # The Host wrk sends too: a cache keyed on the authority (RFC 9111 §4) sees the same key.
+  printf 'GET %s HTTP/1.1\r\nHost: 127.0.0.1:%s\r\nConnection: close\r\n\r\n' "$2" "$1" 1>&"$fd" \
     2>/dev/null || true
   IFS= read -r -t 5 -u "$fd" line 2>/dev/null || true
   exec {fd}>&-
