@@ -6,7 +6,7 @@ LISTEN ?= 0.0.0.0:8080
 ADMIN ?= 127.0.0.1:9901
 FUZZ_SECONDS ?= 20
 
-.PHONY: all bootstrap build debug asan fuzz run test test-release test-asan test-fuzz bench demo conformance clean
+.PHONY: all bootstrap build debug asan fuzz run test test-release test-asan test-fuzz test-dashboard bench demo conformance clean
 
 all: build
 
@@ -33,12 +33,16 @@ fuzz: bootstrap
 run: build
 	@scripts/run-demo "$(UPSTREAM)" "$(LISTEN)" "$(ADMIN)"
 
-# Everything CI runs: the optimised build's unit and integration tests, the unit tests
-# under ASan+UBSan, and each fuzz target for a short while over its corpus.
-test: test-release test-asan test-fuzz
+# Everything CI runs: the optimised build's unit and integration tests, the admin dashboard
+# in headless Chromium, the unit tests under ASan+UBSan, and each fuzz target for a short
+# while over its corpus.
+test: test-release test-dashboard test-asan test-fuzz
 
 test-release: build
 	@cd build && ctest --output-on-failure -j $(JOBS) --timeout 300
+
+test-dashboard: build
+	@scripts/check-dashboard build build/dashboard.png
 
 test-asan: asan
 	@cd build-asan && ctest --output-on-failure -j $(JOBS) -L unit --timeout 300
