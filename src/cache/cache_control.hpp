@@ -88,7 +88,8 @@ struct SurrogateDirectives {
 };
 
 // Fields an origin addresses to its surrogates (Surrogate-Control, Surrogate-Key, Cache-Tag):
-// ramjet consumes them and never forwards them to clients, on hits and misses alike.
+// with the cache on, ramjet consumes them and never forwards them to clients, on hits and
+// misses alike (with `--no-cache` it is no surrogate and passes them on).
 bool is_surrogate_field(std::string_view name);
 
 // Adds the directives of one Surrogate-Control field value to `into`.

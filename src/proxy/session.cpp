@@ -294,7 +294,7 @@ void build_client_head(HeadWriter& w, const http::ResponseHead& resp, const Exch
       continue;
     }
     if ((cfg.proxy.add_request_id && http::iequals(h.name, "x-request-id")) ||
-        cache::is_surrogate_field(h.name)) {
+        (cfg.cache.enabled && cache::is_surrogate_field(h.name))) {
       continue;
     }
     if (cfg.proxy.via && http::iequals(h.name, "via")) {
@@ -1439,7 +1439,6 @@ net::Task<bool> Session::serve_one(Exchange& ex) {
     }
     std::size_t after_body = ex.head_size + (body_in_buffer ? req.content_length : 0);
     cs.key = &ex.cache_key;
-    cs.request_time = clock.wall_now();
     MonoTime lookup_started = clock.now();
     cs.front = consult_cache(*cs.store, *cs.policy, req, body, ex.cache_key, lookup_started);
     st.cache_ns = elapsed_ns(lookup_started, clock.now());
@@ -1575,6 +1574,7 @@ fetch:
     }
     st.upstream_started = clock.now();
     st.connect_ns = elapsed_ns(attempt_started, st.upstream_started);
+    cs.request_time = clock.wall_now();  // RFC 9111 §4.2.3 request_time: as it goes upstream
     ups.stats->requests.add();
     net::IoResult hw = co_await conn->socket.write(w.view(), dl.upstream(loop.now()));
     Outcome out = hw.ok() ? Outcome::kOk : Outcome::kUpstreamFailed;

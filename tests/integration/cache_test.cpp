@@ -435,4 +435,18 @@ TEST_F(CacheTest, SurrogateControlAddressesRamjetAndStaysBehindIt) {
       << seen[0];
 }
 
+TEST_F(CacheTest, WithTheCacheOffSurrogateFieldsPassThrough) {
+  ScriptedOrigin origin([](std::string_view, std::size_t) {
+    return ramjet::testing::make_response(
+        200, "Surrogate-Control: max-age=600\r\nSurrogate-Key: products\r\n", "x");
+  });
+  start_proxy_for(origin.port(), "cache: {enabled: false}\n");
+  HttpResponse r = get("/edge");
+  ASSERT_EQ(r.status, 200) << describe(r);
+  EXPECT_EQ(r.header("Surrogate-Control"), "max-age=600") << "not a surrogate: not ours";
+  EXPECT_EQ(r.header("Surrogate-Key"), "products");
+  ASSERT_EQ(origin.requests().size(), 1u);
+  EXPECT_EQ(origin.requests()[0].find("Surrogate-Capability"), std::string::npos);
+}
+
 }  // namespace
