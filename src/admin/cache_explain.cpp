@@ -4,25 +4,13 @@
 
 #include <nlohmann/json.hpp>
 
+#include "http/chars.hpp"
 #include "proxy/server.hpp"
 
 namespace ramjet::admin {
 namespace {
 
 using Json = nlohmann::ordered_json;
-
-int hex_digit(char c) {
-  if (c >= '0' && c <= '9') {
-    return c - '0';
-  }
-  if (c >= 'a' && c <= 'f') {
-    return c - 'a' + 10;
-  }
-  if (c >= 'A' && c <= 'F') {
-    return c - 'A' + 10;
-  }
-  return -1;
-}
 
 // application/x-www-form-urlencoded value: %XX escapes and '+' for a space.
 core::Result<std::string> percent_decode(std::string_view in, std::string_view what) {
@@ -33,24 +21,14 @@ core::Result<std::string> percent_decode(std::string_view in, std::string_view w
       out.push_back(' ');
     } else if (in[i] != '%') {
       out.push_back(in[i]);
-    } else if (i + 2 < in.size() && hex_digit(in[i + 1]) >= 0 && hex_digit(in[i + 2]) >= 0) {
-      out.push_back(static_cast<char>(hex_digit(in[i + 1]) * 16 + hex_digit(in[i + 2])));
+    } else if (i + 2 < in.size() && http::chars::hex_value(in[i + 1]) >= 0 && http::chars::hex_value(in[i + 2]) >= 0) {
+      out.push_back(static_cast<char>(http::chars::hex_value(in[i + 1]) * 16 + http::chars::hex_value(in[i + 2])));
       i += 2;
     } else {
       return core::Error{"bad percent-encoding", "in " + std::string(what)};
     }
   }
   return out;
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) {
-    s.remove_prefix(1);
-  }
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) {
-    s.remove_suffix(1);
-  }
-  return s;
 }
 
 // Adds one decoded parameter to `out`; `seen_*` catch repeats of the single-valued ones.
@@ -71,7 +49,7 @@ core::Result<bool> add_parameter(std::string_view name, std::string value,
       return core::Error{"bad header", "give header=Name: value, got '" + value + "'"};
     }
     out.headers.emplace_back(value.substr(0, colon),
-                             std::string(trim(std::string_view(value).substr(colon + 1))));
+                             std::string(http::chars::trim_ows(std::string_view(value).substr(colon + 1))));
     return true;
   }
   return core::Error{"unknown parameter",

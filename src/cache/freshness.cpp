@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "http/chars.hpp"
 #include "http/date.hpp"
 
 namespace ramjet::cache {
@@ -30,16 +31,6 @@ std::optional<core::WallTime> parse_date(std::string_view text) {
     return std::nullopt;
   }
   return std::chrono::time_point_cast<core::WallTime::duration>(*t);
-}
-
-std::string_view trim_ows(std::string_view value) {
-  while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) {
-    value.remove_prefix(1);
-  }
-  while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) {
-    value.remove_suffix(1);
-  }
-  return value;
 }
 
 // The first element of a list value ("10, 20" -> "10"), trimmed.
@@ -102,7 +93,7 @@ ResponseFacts analyze_response(int status, std::span<const http::Header> headers
         f.last_modified = parse_date(h.value);
       }
     } else if (http::iequals(n, "age")) {
-      f.age = have_age ? std::nullopt : parse_delta_seconds(trim_ows(h.value));
+      f.age = have_age ? std::nullopt : parse_delta_seconds(http::chars::trim_ows(h.value));
       f.age_unusable = !f.age.has_value();
       have_age = true;
     } else if (http::iequals(n, "etag")) {
