@@ -6,6 +6,8 @@
 #include <cstdio>
 
 #include "admin/admin_server.hpp"
+#include "admin/aggregate.hpp"
+#include "admin/stats_source.hpp"
 #include "admin/cache_explain.hpp"
 #include "admin/cache_hooks.hpp"
 #include "app/commands.hpp"
@@ -159,9 +161,16 @@ int run_serve(const ServeOptions& options, const config::Environment& env) {
     if (admin) {
       admin->stop();
     }
-    auto t = server.value()->totals();
+    const admin::StatsSource stats = admin::from_server(*server.value());
+    const admin::ProxyTotals t = admin::sum_proxy(stats);
+    std::uint64_t pool_reused = 0;
+    std::uint64_t pool_connected = 0;
+    for (const admin::UpstreamTotals& u : admin::sum_upstreams(stats)) {
+      pool_reused += u.pool_reused;
+      pool_connected += u.pool_connected;
+    }
     spdlog::info("stopped: requests={} connections={} pool_reused={} pool_connected={}",
-                 t.requests, t.connections_accepted, t.pool_reused, t.pool_connected);
+                 t.requests, t.connections_accepted, pool_reused, pool_connected);
     return 0;
   }
 }

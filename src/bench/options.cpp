@@ -5,19 +5,12 @@
 #include <cmath>
 
 #include "bench/request.hpp"
+#include "http/chars.hpp"
 
 namespace ramjet::bench {
 namespace {
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) {
-    s.remove_prefix(1);
-  }
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) {
-    s.remove_suffix(1);
-  }
-  return s;
-}
+using http::chars::trim_ows;
 
 bool parse_int(std::string_view s, int& out) {
   auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
@@ -39,7 +32,7 @@ core::Result<StatusSet> StatusSet::parse(std::string_view text) {
   bool any = false;
   while (!text.empty()) {
     std::size_t comma = text.find(',');
-    std::string_view item = trim(text.substr(0, comma));
+    std::string_view item = trim_ows(text.substr(0, comma));
     text = comma == std::string_view::npos ? std::string_view() : text.substr(comma + 1);
     int lo = 0;
     int hi = 0;
@@ -189,8 +182,8 @@ core::Result<std::pair<std::string, std::string>> parse_header_arg(std::string_v
   if (colon == std::string_view::npos) {
     return core::Error{"header must be 'Name: value'", std::string(text)};
   }
-  std::string_view name = trim(text.substr(0, colon));
-  std::string_view value = trim(text.substr(colon + 1));
+  std::string_view name = trim_ows(text.substr(0, colon));
+  std::string_view value = trim_ows(text.substr(colon + 1));
   if (name.empty() || name.find_first_of(" \t") != std::string_view::npos) {
     return core::Error{"invalid header name", std::string(text)};
   }

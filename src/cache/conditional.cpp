@@ -4,26 +4,19 @@
 
 #include <vector>
 
+#include "http/chars.hpp"
 #include "http/date.hpp"
 
 namespace ramjet::cache {
 namespace {
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) {
-    s.remove_prefix(1);
-  }
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) {
-    s.remove_suffix(1);
-  }
-  return s;
-}
+using http::chars::trim_ows;
 
 bool is_weak(std::string_view tag) { return tag.starts_with("W/"); }
 
 // The quoted opaque-tag of an entity-tag (quotes included), or empty if malformed.
 std::string_view opaque_tag(std::string_view tag) {
-  tag = trim(tag);
+  tag = trim_ows(tag);
   if (is_weak(tag)) {
     tag.remove_prefix(2);
   }
@@ -75,7 +68,7 @@ ListMatch match_list(std::span<const http::Header> headers, std::string_view nam
       continue;
     }
     present = true;
-    if (trim(h.value) == "*") {
+    if (trim_ows(h.value) == "*") {
       matched = true;
       continue;
     }
@@ -108,7 +101,7 @@ std::optional<core::WallTime> header_date(std::span<const http::Header> headers,
                                           std::string_view name) {
   for (const http::Header& h : headers) {
     if (http::iequals(h.name, name)) {
-      const auto t = http::parse_http_date(trim(h.value));
+      const auto t = http::parse_http_date(trim_ows(h.value));
       if (!t) {
         return std::nullopt;
       }
@@ -149,8 +142,8 @@ bool weak_etag_match(std::string_view a, std::string_view b) {
 }
 
 bool strong_etag_match(std::string_view a, std::string_view b) {
-  a = trim(a);
-  b = trim(b);
+  a = trim_ows(a);
+  b = trim_ows(b);
   return !is_weak(a) && !is_weak(b) && weak_etag_match(a, b);
 }
 
@@ -173,7 +166,7 @@ bool not_modified_selects(const CachedResponse& stored, const ResponseFacts& not
     return weak_etag_match(not_modified.etag, stored.etag());
   }
   if (!not_modified.last_modified_text.empty() && !stored.last_modified().empty()) {
-    return trim(not_modified.last_modified_text) == trim(stored.last_modified());
+    return trim_ows(not_modified.last_modified_text) == trim_ows(stored.last_modified());
   }
   return true;
 }

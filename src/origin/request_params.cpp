@@ -2,21 +2,12 @@
 
 #include <charconv>
 
+#include "http/chars.hpp"
+
 namespace ramjet::origin {
 namespace {
 
-int hex_digit(char c) {
-  if (c >= '0' && c <= '9') {
-    return c - '0';
-  }
-  if (c >= 'a' && c <= 'f') {
-    return c - 'a' + 10;
-  }
-  if (c >= 'A' && c <= 'F') {
-    return c - 'A' + 10;
-  }
-  return -1;
-}
+using http::chars::hex_value;
 
 bool parse_bool(std::string_view v, bool& out) {
   if (v == "1" || v == "true" || v == "yes" || v.empty()) {
@@ -136,8 +127,8 @@ std::string_view url_decode(std::string_view in, char* out, bool& ok) {
     if (c == '+') {
       out[n++] = ' ';
     } else if (c == '%') {
-      int hi = i + 2 < in.size() ? hex_digit(in[i + 1]) : -1;
-      int lo = i + 2 < in.size() ? hex_digit(in[i + 2]) : -1;
+      int hi = i + 2 < in.size() ? hex_value(in[i + 1]) : -1;
+      int lo = i + 2 < in.size() ? hex_value(in[i + 2]) : -1;
       if (hi < 0 || lo < 0) {
         ok = false;
         return {};

@@ -14,6 +14,7 @@
 #include <ctime>
 #include <optional>
 
+#include "http/chars.hpp"
 #include "http/parser.hpp"
 #include "net/socket.hpp"
 #include "origin/body_pattern.hpp"
@@ -24,6 +25,8 @@ namespace ramjet::origin {
 using namespace std::chrono_literals;
 
 namespace {
+
+using http::chars::trim_ows;
 
 constexpr std::size_t kReadBufferBytes = 24 * 1024;  // > max head (16 KiB) + a chunk line
 constexpr std::size_t kDecodeBytes = 8 * 1024 + 64;  // >= the longest target's query
@@ -98,21 +101,11 @@ bool injected_failure(const OriginOptions& options, std::uint64_t request_id) {
   return u < options.failure_rate;
 }
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) {
-    s.remove_prefix(1);
-  }
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) {
-    s.remove_suffix(1);
-  }
-  return s;
-}
-
 // If-None-Match against our strong tag, with the weak comparison RFC 9110 §13.1.2 asks for.
 bool etag_matches(std::string_view if_none_match, std::string_view etag) {
   while (!if_none_match.empty()) {
     auto comma = if_none_match.find(',');
-    std::string_view element = trim(if_none_match.substr(0, comma));
+    std::string_view element = trim_ows(if_none_match.substr(0, comma));
     if_none_match = comma == std::string_view::npos ? std::string_view()
                                                     : if_none_match.substr(comma + 1);
     if (element == "*") {

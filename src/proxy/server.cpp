@@ -203,38 +203,4 @@ void Server::drain_and_stop() {
   workers_.join();
 }
 
-Server::Totals Server::totals() const {
-  Totals t;
-  for (const auto& w : worker_state_) {
-    if (!w) {
-      continue;
-    }
-    const ProxyStats& s = w->stats();
-    t.connections_accepted += s.connections_accepted.value();
-    t.connections_refused += s.connections_refused.value();
-    t.connections_open += s.connections_open.value();
-    t.connections_idle += s.connections_idle.value();
-    t.requests += s.requests.value();
-    t.responses_2xx += s.responses_2xx.value();
-    t.responses_4xx += s.responses_4xx.value();
-    t.responses_5xx += s.responses_5xx.value();
-    t.bad_requests += s.bad_requests.value();
-    t.client_timeouts += s.client_timeouts.value();
-    t.upstream_connect_errors += s.upstream_connect_errors.value();
-    t.upstream_timeouts += s.upstream_timeouts.value();
-    t.upstream_bad_responses += s.upstream_bad_responses.value();
-    t.upstream_resets += s.upstream_resets.value();
-    t.stale_retries += s.stale_retries.value();
-    t.bytes_in += s.bytes_in.value();
-    t.bytes_out += s.bytes_out.value();
-    const auto& ups = w->upstream_stats();
-    for (std::size_t i = 0; i < ups.size(); ++i) {
-      t.pool_reused += ups.at(i).pool_reused.value();
-      t.pool_connected += ups.at(i).pool_connected.value();
-      t.pool_evicted += ups.at(i).pool_evicted.value();
-    }
-  }
-  return t;
-}
-
 }  // namespace ramjet::proxy

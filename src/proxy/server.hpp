@@ -65,18 +65,6 @@ class Server {
   // exchanges; then stops the workers. Blocks the caller.
   void drain_and_stop();
 
-  // Sums of the workers' counters (relaxed reads; approximate while traffic flows).
-  struct Totals {
-    std::uint64_t connections_accepted = 0, connections_refused = 0, requests = 0;
-    std::int64_t connections_open = 0, connections_idle = 0;
-    std::uint64_t responses_2xx = 0, responses_4xx = 0, responses_5xx = 0;
-    std::uint64_t bad_requests = 0, client_timeouts = 0, upstream_connect_errors = 0;
-    std::uint64_t upstream_timeouts = 0, upstream_bad_responses = 0, upstream_resets = 0;
-    std::uint64_t stale_retries = 0, pool_reused = 0, pool_connected = 0, pool_evicted = 0;
-    std::uint64_t bytes_in = 0, bytes_out = 0;
-  };
-  Totals totals() const;
-
  private:
   Server(std::shared_ptr<const config::Config> config, const core::Clock& clock)
       : config_(std::move(config)), clock_(clock) {}
